@@ -1,0 +1,25 @@
+# hookd_warnings(target): the project's warning set, kept PRIVATE to each of its own targets so that
+# users who build the libraries into their programs do not inherit it.
+function(hookd_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+    -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough)
+  if(HOOKD_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# hookd_unit_test(name SOURCES ... LIBS ...): a GoogleTest executable registered with CTest under the
+# label "unit" (the label the sanitizer build runs).
+function(hookd_unit_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  if(NOT HOOKD_BUILD_TESTS)
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  hookd_warnings(${name})
+  include(GoogleTest)
+  gtest_discover_tests(${name} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what hookd needs, builds it, and runs its main job. Arguments are passed to hookd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build -G Ninja >/dev/null
+cmake --build build -j "${HOOKD_JOBS:-2}" --target hookd
+# The server (hookd serve) is the next piece to land; until then this shows what the binary does.
+exec build/src/cli/hookd "${@:---help}"

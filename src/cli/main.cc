@@ -1,0 +1,33 @@
+// hookd: one binary, many subcommands. main only wires the subcommands together.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+#ifndef HOOKD_VERSION
+#define HOOKD_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"hookd: send, receive, sign and verify webhooks", "hookd"};
+  app.set_version_flag("--version", "hookd " HOOKD_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  hookd secret generate\n"
+      "  echo -n '{}' | hookd sign --secret whsec_… --id msg_1\n"
+      "  hookd verify --scheme github --secret s3cret -H 'X-Hub-Signature-256: sha256=…' < body.json\n"
+      "Run 'hookd COMMAND --help' for a command's options.");
+
+  int exit_code = hookd::cli::kExitOk;
+  hookd::cli::add_secret_command(app, exit_code);
+  hookd::cli::add_sign_command(app, exit_code);
+  hookd::cli::add_verify_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);  // prints help, the version, or the error
+    return code == 0 ? hookd::cli::kExitOk : hookd::cli::kExitUsage;
+  }
+  return exit_code;
+}

@@ -1,0 +1,23 @@
+// Byte encodings used across hookd: base64 (RFC 4648 §4, standard alphabet) and lowercase hex.
+// Decoders are strict about the alphabet and return nullopt on anything malformed; they never throw.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hookd::core {
+
+std::string base64_encode(std::string_view bytes);
+
+// Accepts padded input, and unpadded input whose length is not a multiple of four (as some senders
+// strip the '='). Rejects characters outside the alphabet, misplaced padding, and non-zero bits in the
+// unused tail of the last character (so each byte string has exactly one accepted spelling per padding).
+std::optional<std::string> base64_decode(std::string_view text);
+
+std::string hex_encode(std::string_view bytes);
+
+// Accepts upper and lower case; rejects odd lengths and non-hex characters.
+std::optional<std::string> hex_decode(std::string_view text);
+
+}  // namespace hookd::core
