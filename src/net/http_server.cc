@@ -1,0 +1,269 @@
+// The only translation unit that compiles Beast's server side.
+#include "net/http_server.h"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace hookd::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+struct HttpServer::State {
+  // Shared with the respond callbacks a handler may still hold after the server is gone, so that the
+  // coroutines waiting in it are destroyed with it, never resumed on a dead context. Declared first:
+  // destroyed last.
+  std::shared_ptr<asio::io_context> context_owner = std::make_shared<asio::io_context>();
+  asio::io_context& context = *context_owner;
+  ServerOptions options;
+  Handler handler;
+  tcp::acceptor acceptor{context};
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> in_flight{0};
+  std::mutex sessions_mutex;
+  std::set<std::shared_ptr<beast::tcp_stream>> sessions;  // open connections, closed on stop
+};
+
+namespace {
+
+std::string error_body(std::string_view code, std::string_view detail) {
+  return "{\"code\":\"" + std::string(code) + "\",\"detail\":\"" + std::string(detail) + "\"}";
+}
+
+http::response<http::string_body> to_beast(HttpResponse&& response, unsigned version, bool keep_alive,
+                                           const std::string& server_header) {
+  http::response<http::string_body> out{static_cast<http::status>(response.status), version};
+  for (auto& [name, value] : response.headers.entries()) out.insert(name, value);
+  out.set(http::field::server, server_header);
+  out.body() = std::move(response.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+HttpRequest from_beast(http::request<http::string_body>&& request, const tcp::socket& socket) {
+  HttpRequest out;
+  out.method = std::string(request.method_string());
+  out.target = std::string(request.target());
+  for (const auto& field : request) out.headers.add(std::string(field.name_string()), std::string(field.value()));
+  out.body = std::move(request.body());
+  boost::system::error_code ignored;
+  out.remote_address = socket.remote_endpoint(ignored).address().to_string();
+  return out;
+}
+
+// Hands the request to the handler and resumes when it responds, on this session's executor. The
+// work guard keeps the I/O threads running while a handler works elsewhere.
+template <class Token>
+auto async_handle(HttpServer::State& state, HttpRequest request, Token&& token) {
+  return asio::async_initiate<Token, void(HttpResponse)>(
+      [&state](auto completion, HttpRequest req) {
+        using Completion = decltype(completion);
+        using Executor = asio::associated_executor_t<Completion>;
+        struct Pending {
+          std::shared_ptr<asio::io_context> context;
+          std::optional<Completion> completion;
+          asio::executor_work_guard<Executor> work;
+        };
+        auto executor = asio::get_associated_executor(completion);
+        auto pending = std::make_shared<Pending>(
+            Pending{state.context_owner, std::move(completion), asio::make_work_guard(executor)});
+        state.handler(std::move(req), [pending](HttpResponse response) {
+          auto work_executor = pending->work.get_executor();
+          asio::post(work_executor, [pending, response = std::move(response)]() mutable {
+            if (!pending->completion) return;  // responded twice: the first answer stands
+            auto completion_handler = std::move(*pending->completion);
+            pending->completion.reset();
+            pending->work.reset();
+            std::move(completion_handler)(std::move(response));
+          });
+        });
+      },
+      token, std::move(request));
+}
+
+asio::awaitable<void> write_error(beast::tcp_stream& stream, int status, std::string_view code, std::string_view detail,
+                                  const ServerOptions& options) {
+  auto response = to_beast(HttpResponse::json(status, error_body(code, detail)), 11, false, options.server_header);
+  co_await http::async_write(stream, response, kTuple);
+}
+
+// `state` outlives the session: the server's context, which runs it, is destroyed after the state.
+asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<beast::tcp_stream> stream) {
+  const ServerOptions& options = state->options;
+  beast::flat_buffer buffer;
+  while (!state->stopping) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+
+    // Wait for the first byte under the idle timeout, then for the whole request under the read timeout.
+    stream->expires_after(options.idle_timeout);
+    auto [header_error, header_bytes] = co_await http::async_read_header(*stream, buffer, parser, kTuple);
+    if (!header_error && !parser.is_done()) {
+      stream->expires_after(options.read_timeout);
+      auto [body_error, body_bytes] = co_await http::async_read(*stream, buffer, parser, kTuple);
+      header_error = body_error;
+    }
+    if (header_error == http::error::body_limit) {
+      co_await write_error(*stream, 413, "payload_too_large", "request body is larger than the server accepts",
+                           options);
+      break;
+    }
+    if (header_error == http::error::header_limit) {
+      co_await write_error(*stream, 431, "generic_error", "request headers are too large", options);
+      break;
+    }
+    if (header_error == http::error::end_of_stream || header_error == asio::error::operation_aborted ||
+        header_error == beast::error::timeout || header_error == asio::error::eof ||
+        header_error == asio::error::connection_reset) {
+      break;
+    }
+    if (header_error) {
+      co_await write_error(*stream, 400, "generic_error", "malformed HTTP request", options);
+      break;
+    }
+
+    http::request<http::string_body> request = parser.release();
+    const bool keep_alive = request.keep_alive();
+    const unsigned version = request.version();
+    const bool head = request.method() == http::verb::head;
+    stream->expires_never();
+    ++state->in_flight;
+    HttpResponse response =
+        co_await async_handle(*state, from_beast(std::move(request), stream->socket()), asio::use_awaitable);
+    --state->in_flight;
+    auto out = to_beast(std::move(response), version, keep_alive && !state->stopping, options.server_header);
+    stream->expires_after(options.read_timeout);
+    boost::system::error_code write_error_code;
+    if (head) {
+      http::response_serializer<http::string_body> serializer(out);
+      std::tie(write_error_code, std::ignore) = co_await http::async_write_header(*stream, serializer, kTuple);
+    } else {
+      std::tie(write_error_code, std::ignore) = co_await http::async_write(*stream, out, kTuple);
+    }
+    if (write_error_code || !out.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream->close();
+  std::lock_guard lock(state->sessions_mutex);
+  state->sessions.erase(stream);
+}
+
+asio::awaitable<void> accept_loop(HttpServer::State* state) {
+  while (!state->stopping) {
+    // Each connection runs on its own strand, so that stop() can cancel it safely from outside.
+    auto [error, socket] = co_await state->acceptor.async_accept(asio::make_strand(state->context), kTuple);
+    if (error) {
+      if (error == asio::error::operation_aborted || state->stopping) break;
+      continue;  // e.g. too many open files: keep serving the connections we have
+    }
+    socket.set_option(tcp::no_delay(true));
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    {
+      std::lock_guard lock(state->sessions_mutex);
+      state->sessions.insert(stream);
+    }
+    asio::co_spawn(stream->get_executor(), session(state, stream), asio::detached);
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
+
+std::unique_ptr<HttpServer> HttpServer::listen(ServerOptions options, Handler handler, std::string& error) {
+  auto state = std::make_unique<State>();
+  state->options = std::move(options);
+  state->handler = std::move(handler);
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(state->options.address, ec);
+  if (ec) {
+    error = "'" + state->options.address + "' is not an IP address";
+    return nullptr;
+  }
+  const tcp::endpoint endpoint(address, state->options.port);
+  state->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) state->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) state->acceptor.bind(endpoint, ec);
+  if (!ec) state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error =
+        "cannot listen on " + state->options.address + ":" + std::to_string(state->options.port) + ": " + ec.message();
+    return nullptr;
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(state)));
+}
+
+std::uint16_t HttpServer::port() const {
+  boost::system::error_code ignored;
+  return state_->acceptor.local_endpoint(ignored).port();
+}
+
+void HttpServer::start() {
+  asio::co_spawn(state_->context, accept_loop(state_.get()), asio::detached);
+  for (int i = 0; i < std::max(1, state_->options.threads); ++i) {
+    state_->threads.emplace_back([context = state_->context_owner] { context->run(); });
+  }
+}
+
+void HttpServer::stop(std::chrono::milliseconds grace) {
+  if (state_->stopping.exchange(true)) {
+    for (auto& thread : state_->threads) {
+      if (thread.joinable()) thread.join();
+    }
+    return;
+  }
+  asio::post(state_->context, [state = state_.get()] {
+    boost::system::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+  // In-flight requests finish and answer with "Connection: close"; then every connection is closed.
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (state_->in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  {
+    std::lock_guard lock(state_->sessions_mutex);
+    for (const auto& stream : state_->sessions) {
+      asio::post(stream->get_executor(), [stream] { stream->socket().cancel(); });
+    }
+  }
+  const auto close_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (std::chrono::steady_clock::now() < close_deadline) {
+    {
+      std::lock_guard lock(state_->sessions_mutex);
+      if (state_->sessions.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  state_->context.stop();
+  for (auto& thread : state_->threads) {
+    if (thread.joinable()) thread.join();
+  }
+  boost::system::error_code ignored;
+  state_->acceptor.close(ignored);  // if the posted close never ran
+}
+
+}  // namespace hookd::net
