@@ -1,0 +1,64 @@
+// SQL column lists and the functions that read them back into records. Internal to the SQLite store.
+#pragma once
+
+#include <algorithm>
+
+#include "store/model.h"
+#include "store/sqlite/connection.h"
+
+namespace hookd::store::sqlite {
+
+// Column lists, as macros so that they concatenate into SQL string constants.
+#define HOOKD_APP_COLUMNS "a.id, a.org_id, a.uid, a.name, a.throttle_rate, a.metadata, a.created_at, a.updated_at"
+#define HOOKD_EVENT_TYPE_COLUMNS \
+  "t.org_id, t.name, t.description, t.archived, t.deprecated, t.schemas, t.feature_flag, t.created_at, t.updated_at"
+#define HOOKD_ENDPOINT_COLUMNS                                                                                     \
+  "e.id, e.org_id, e.app_id, e.uid, e.url, e.description, e.version, e.throttle_rate, e.disabled, e.event_types, " \
+  "e.channels, e.headers, e.metadata, e.keys, e.created_at, e.updated_at"
+#define HOOKD_MESSAGE_COLUMNS \
+  "m.id, m.org_id, m.app_id, m.event_type, m.event_id, m.channels, m.created_at, m.payload_expires_at, c.payload"
+#define HOOKD_DESTINATION_COLUMNS "d.msg_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.updated_at"
+#define HOOKD_ATTEMPT_COLUMNS                                                                      \
+  "x.id, x.org_id, x.app_id, x.msg_id, x.endpoint_id, x.url, x.response, x.response_status_code, " \
+  "x.response_duration_ms, x.status, x.trigger_type, x.created_at"
+
+inline constexpr int kAppColumnCount = 8;
+inline constexpr int kEventTypeColumnCount = 9;
+inline constexpr int kEndpointColumnCount = 16;
+inline constexpr int kMessageColumnCount = 9;
+inline constexpr int kDestinationColumnCount = 6;
+inline constexpr int kAttemptColumnCount = 12;
+
+// Each reads the columns of its list starting at `first`.
+Application read_application(const Statement& row, int first = 0);
+EventType read_event_type(const Statement& row, int first = 0);
+Endpoint read_endpoint(const Statement& row, int first = 0);
+Message read_message(const Statement& row, int first = 0);
+Destination read_destination(const Statement& row, int first = 0);
+Attempt read_attempt(const Statement& row, int first = 0);
+
+// Reads up to `limit` rows (the statement asked for limit + 1, to know whether more remain) into a page.
+template <class T, class Read>
+Page<T> read_page(Statement& statement, int limit, bool backwards, Read&& read) {
+  Page<T> page;
+  page.backwards = backwards;
+  while (statement.step()) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.done = false;
+      break;
+    }
+    page.items.push_back(read(statement));
+  }
+  if (backwards) std::reverse(page.items.begin(), page.items.end());
+  return page;
+}
+
+// How a PageQuery walks: the iterator without its '-', and whether the SQL should go up (ascending ids).
+struct Walk {
+  std::optional<std::string> after;  // the iterator, if any
+  bool up = false;                   // ORDER BY id ASC with id > after; else DESC with id < after
+  bool backwards = false;            // the result must be reversed to the query's order
+};
+Walk walk_of(const PageQuery& page);
+
+}  // namespace hookd::store::sqlite

@@ -1,0 +1,170 @@
+#include "store/sqlite/schema.h"
+
+#include <chrono>
+#include <string>
+
+namespace hookd::store::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+// Times are microseconds since the Unix epoch; lists and JSON values are JSON text.
+constexpr Migration kMigrations[] = {
+    {1, "initial", R"sql(
+CREATE TABLE application (
+  id            TEXT PRIMARY KEY,
+  org_id        TEXT NOT NULL,
+  uid           TEXT,
+  name          TEXT NOT NULL,
+  throttle_rate INTEGER,
+  metadata      TEXT NOT NULL DEFAULT '{}',
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  deleted       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX application_by_org ON application(org_id, id);
+CREATE UNIQUE INDEX application_uid ON application(org_id, uid) WHERE uid IS NOT NULL AND deleted = 0;
+
+CREATE TABLE event_type (
+  org_id       TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  description  TEXT NOT NULL,
+  archived     INTEGER NOT NULL DEFAULT 0,
+  deprecated   INTEGER NOT NULL DEFAULT 0,
+  schemas      TEXT,
+  feature_flag TEXT,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  PRIMARY KEY (org_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE endpoint (
+  id            TEXT PRIMARY KEY,
+  org_id        TEXT NOT NULL,
+  app_id        TEXT NOT NULL,
+  uid           TEXT,
+  url           TEXT NOT NULL,
+  description   TEXT NOT NULL DEFAULT '',
+  version       INTEGER NOT NULL DEFAULT 1,
+  throttle_rate INTEGER,
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  event_types   TEXT,
+  channels      TEXT,
+  headers       TEXT NOT NULL DEFAULT '{}',
+  metadata      TEXT NOT NULL DEFAULT '{}',
+  keys          TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  deleted       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX endpoint_by_app ON endpoint(app_id, id);
+CREATE UNIQUE INDEX endpoint_uid ON endpoint(app_id, uid) WHERE uid IS NOT NULL AND deleted = 0;
+
+CREATE TABLE message (
+  id                 TEXT PRIMARY KEY,
+  org_id             TEXT NOT NULL,
+  app_id             TEXT NOT NULL,
+  event_type         TEXT NOT NULL,
+  event_id           TEXT,
+  channels           TEXT,
+  created_at         INTEGER NOT NULL,
+  payload_expires_at INTEGER NOT NULL
+);
+CREATE INDEX message_by_app ON message(app_id, id);
+CREATE UNIQUE INDEX message_event_id ON message(app_id, event_id) WHERE event_id IS NOT NULL;
+
+-- Payloads apart from messages, so that they can expire or be expunged on their own.
+CREATE TABLE message_content (
+  msg_id  TEXT PRIMARY KEY,
+  payload BLOB NOT NULL
+);
+
+-- The delivery queue: one row per (message, endpoint). status: 0 success, 1 pending, 2 fail.
+-- claimed: a dispatcher holds the row in memory; unclaimed pending rows wait here until due.
+CREATE TABLE destination (
+  msg_id          TEXT NOT NULL,
+  endpoint_id     TEXT NOT NULL,
+  status          INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  claimed         INTEGER NOT NULL DEFAULT 0,
+  updated_at      INTEGER NOT NULL,
+  PRIMARY KEY (msg_id, endpoint_id)
+) WITHOUT ROWID;
+CREATE INDEX destination_by_endpoint ON destination(endpoint_id, msg_id);
+CREATE INDEX destination_due ON destination(endpoint_id, next_attempt_at) WHERE status = 1 AND claimed = 0;
+CREATE INDEX destination_claimed ON destination(claimed) WHERE claimed = 1;
+
+CREATE TABLE attempt (
+  id                   TEXT PRIMARY KEY,
+  org_id               TEXT NOT NULL,
+  app_id               TEXT NOT NULL,
+  msg_id               TEXT NOT NULL,
+  endpoint_id          TEXT NOT NULL,
+  url                  TEXT NOT NULL,
+  response             TEXT NOT NULL,
+  response_status_code INTEGER NOT NULL,
+  response_duration_ms INTEGER NOT NULL,
+  status               INTEGER NOT NULL,
+  trigger_type         INTEGER NOT NULL,
+  created_at           INTEGER NOT NULL
+);
+CREATE INDEX attempt_by_msg ON attempt(msg_id, id);
+CREATE INDEX attempt_by_endpoint ON attempt(endpoint_id, id);
+)sql"},
+};
+
+constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+))sql";
+constexpr const char* kCurrentVersion = "SELECT coalesce(max(version), 0) FROM schema_migrations";
+constexpr const char* kRecordMigration =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
+
+}  // namespace
+
+int latest_schema_version() { return std::end(kMigrations)[-1].version; }
+
+core::Status migrate(Connection& connection) {
+  if (auto created = connection.exec(kCreateMigrationsTable); !created) return created;
+  int current = 0;
+  {
+    auto statement = connection.prepare(kCurrentVersion);
+    if (!statement->step()) return fail(connection.error("reading the schema version"));
+    current = statement->integer(0);
+  }
+  if (current > latest_schema_version()) {
+    return core::error(core::ErrorCode::internal, "the database has schema version " + std::to_string(current) +
+                                                      ", newer than this hookd knows (" +
+                                                      std::to_string(latest_schema_version()) + "): upgrade hookd");
+  }
+  for (const Migration& migration : kMigrations) {
+    if (migration.version <= current) continue;
+    Transaction transaction(connection, true);
+    if (!transaction.ok()) return fail(connection.error("starting a migration"));
+    if (auto applied = connection.exec(migration.sql); !applied) {
+      return core::error(core::ErrorCode::internal, "migration " + std::to_string(migration.version) + " (" +
+                                                        migration.name + ") failed: " + applied.error().detail);
+    }
+    const auto now =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    {
+      auto record = connection.prepare(kRecordMigration);
+      record->bind(1, migration.version).bind(2, migration.name).bind(3, static_cast<std::int64_t>(now));
+      record->step();
+      if (record->failed()) return fail(connection.error("recording a migration"));
+    }
+    if (auto committed = transaction.commit(); !committed) return committed;
+  }
+  return {};
+}
+
+}  // namespace hookd::store::sqlite

@@ -1,0 +1,139 @@
+// The delivery queue in the SQLite store: recording outcomes, claiming due work, manual tasks.
+#include "core/ids.h"
+#include "store/sqlite/columns.h"
+#include "store/sqlite/rows.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace hookd::store::sqlite {
+namespace {
+
+using core::ErrorCode;
+
+constexpr const char* kInsertAttempt =
+    "INSERT INTO attempt (id, org_id, app_id, msg_id, endpoint_id, url, response, response_status_code,"
+    " response_duration_ms, status, trigger_type, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12)";
+constexpr const char* kUpdateDestination =
+    "UPDATE destination SET status = ?3, attempts = ?4, next_attempt_at = ?5, claimed = ?6, updated_at = ?7"
+    " WHERE msg_id = ?1 AND endpoint_id = ?2";
+constexpr const char* kDueForEndpoint =
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
+    " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
+    " WHERE d.endpoint_id = ?1 AND d.status = 1 AND d.claimed = 0 AND d.next_attempt_at <= ?2"
+    " ORDER BY d.next_attempt_at LIMIT ?3";
+constexpr const char* kClaim = "UPDATE destination SET claimed = 1 WHERE msg_id = ?1 AND endpoint_id = ?2";
+constexpr const char* kUnclaimedWork =
+    "SELECT endpoint_id, min(next_attempt_at) FROM destination WHERE status = 1 AND claimed = 0 GROUP BY endpoint_id";
+constexpr const char* kReleaseAll = "UPDATE destination SET claimed = 0 WHERE claimed = 1";
+constexpr const char* kManualTask =
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
+    " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
+    " WHERE d.msg_id = ?1 AND d.endpoint_id = ?2 AND m.app_id = ?3";
+constexpr const char* kFailedTasks =
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
+    " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
+    " WHERE d.endpoint_id = ?1 AND m.app_id = ?2 AND d.status = 2 AND d.msg_id >= ?3 AND d.msg_id < coalesce(?4, '~')"
+    " ORDER BY d.msg_id LIMIT 100000";
+
+// Reads a task from the columns of kDueForEndpoint (and its siblings).
+DeliveryTask read_task(const Statement& row, std::string_view endpoint_id, TriggerType trigger) {
+  DeliveryTask task;
+  task.msg_id = row.text(0);
+  task.endpoint_id = std::string(endpoint_id);
+  task.attempts = row.integer(1);
+  task.due = time_at(row.optional_int64(2).value_or(0));
+  task.app_id = row.text(3);
+  task.org_id = row.text(4);
+  task.event_type = row.text(5);
+  // A payload expunged or expired since is delivered as an empty object rather than not at all.
+  task.payload = std::make_shared<const std::string>(row.optional_text(6).value_or("{}"));
+  task.trigger = trigger;
+  return task;
+}
+
+}  // namespace
+
+void SqliteStore::record_outcomes(std::vector<DeliveryOutcome> outcomes) {
+  writes_->submit([outcomes = std::move(outcomes)](Connection& db) -> WriteQueue::Outcome {
+    const auto now = micros(core::SystemClock::instance().now());
+    for (const DeliveryOutcome& outcome : outcomes) {
+      if (const auto& attempt = outcome.attempt) {
+        auto statement = db.prepare(kInsertAttempt);
+        statement->bind(1, attempt->id).bind(2, attempt->org_id).bind(3, attempt->app_id).bind(4, attempt->msg_id);
+        statement->bind(5, attempt->endpoint_id).bind(6, attempt->url).bind(7, attempt->response);
+        statement->bind(8, attempt->response_status_code).bind(9, attempt->response_duration_ms);
+        statement->bind(10, static_cast<int>(attempt->status)).bind(11, static_cast<int>(attempt->trigger));
+        statement->bind(12, micros(attempt->created_at));
+        statement->step();
+      }
+      if (const auto& update = outcome.destination) {
+        auto statement = db.prepare(kUpdateDestination);
+        statement->bind(1, outcome.msg_id).bind(2, outcome.endpoint_id).bind(3, static_cast<int>(update->status));
+        statement->bind(4, update->attempts).bind(5, micros(update->next_attempt_at)).bind(6, update->claimed);
+        statement->bind(7, now);
+        statement->step();
+      }
+    }
+    return {};
+  });
+}
+
+Result<std::vector<DeliveryTask>> SqliteStore::claim_due(std::string_view endpoint_id, TimePoint now, int limit) {
+  return writes_->run<std::vector<DeliveryTask>>([&](Connection& db) -> Result<std::vector<DeliveryTask>> {
+    std::vector<DeliveryTask> tasks;
+    {
+      auto statement = db.prepare(kDueForEndpoint);
+      statement->bind(1, endpoint_id).bind(2, micros(now)).bind(3, limit);
+      while (statement->step()) tasks.push_back(read_task(*statement, endpoint_id, TriggerType::scheduled));
+      if (statement->failed()) return fail(db.error("reading due deliveries"));
+    }
+    for (const DeliveryTask& task : tasks) {
+      auto statement = db.prepare(kClaim);
+      statement->bind(1, task.msg_id).bind(2, task.endpoint_id);
+      statement->step();
+      if (statement->failed()) return fail(db.error("claiming a delivery"));
+    }
+    return tasks;
+  });
+}
+
+Result<std::vector<std::pair<std::string, TimePoint>>> SqliteStore::unclaimed_work() {
+  auto db = reader();
+  auto statement = db->prepare(kUnclaimedWork);
+  std::vector<std::pair<std::string, TimePoint>> work;
+  while (statement->step()) work.emplace_back(statement->text(0), time_at(statement->int64(1)));
+  if (statement->failed()) return fail(db->error("finding queued deliveries"));
+  return work;
+}
+
+Status SqliteStore::release_all_claims() {
+  return writes_->run<void>([&](Connection& db) -> Status {
+    auto statement = db.prepare(kReleaseAll);
+    statement->step();
+    if (statement->failed()) return fail(db.error("releasing claims"));
+    return {};
+  });
+}
+
+Result<DeliveryTask> SqliteStore::manual_task(std::string_view app_id, std::string_view msg_id,
+                                              std::string_view endpoint_id) {
+  auto db = reader();
+  auto statement = db->prepare(kManualTask);
+  statement->bind(1, msg_id).bind(2, endpoint_id).bind(3, app_id);
+  if (!statement->step()) return core::error(ErrorCode::not_found, "the message was not sent to this endpoint");
+  return read_task(*statement, endpoint_id, TriggerType::manual);
+}
+
+Result<std::vector<DeliveryTask>> SqliteStore::failed_tasks(std::string_view app_id, std::string_view endpoint_id,
+                                                            TimePoint since, std::optional<TimePoint> until) {
+  auto db = reader();
+  auto statement = db->prepare(kFailedTasks);
+  statement->bind(1, endpoint_id).bind(2, app_id).bind(3, core::id_floor("msg_", since));
+  if (until) statement->bind(4, core::id_floor("msg_", *until));
+  std::vector<DeliveryTask> tasks;
+  while (statement->step()) tasks.push_back(read_task(*statement, endpoint_id, TriggerType::manual));
+  if (statement->failed()) return fail(db->error("finding failed deliveries"));
+  return tasks;
+}
+
+}  // namespace hookd::store::sqlite

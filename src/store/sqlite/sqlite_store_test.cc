@@ -1,0 +1,328 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "core/ids.h"
+
+namespace hookd::store::sqlite {
+namespace {
+
+using core::ErrorCode;
+using namespace std::chrono_literals;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::temp_directory_path() / ("hookd-store-" + core::new_id(""));
+    std::filesystem::create_directories(directory_);
+    open();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(directory_);
+  }
+  void open() {
+    store_.reset();
+    auto opened = SqliteStore::open({(directory_ / "hookd.db").string(), false, 2, 1024});
+    ASSERT_TRUE(opened) << opened.error().detail;
+    store_ = std::move(*opened);
+  }
+
+  Application app(std::string org = "org_a", std::optional<std::string> uid = std::nullopt) {
+    const auto now = core::SystemClock::instance().now();
+    Application out{core::new_id("app_"), std::move(org), std::move(uid), "App", std::nullopt, {}, now, now};
+    auto created = db()->create_application(out);
+    EXPECT_TRUE(created) << created.error().detail;
+    return out;
+  }
+
+  Endpoint endpoint(const Application& owner, std::optional<std::vector<std::string>> types = std::nullopt,
+                    std::optional<std::vector<std::string>> channels = std::nullopt) {
+    const auto now = core::SystemClock::instance().now();
+    Endpoint out;
+    out.id = core::new_id("ep_");
+    out.org_id = owner.org_id;
+    out.app_id = owner.id;
+    out.url = "http://127.0.0.1:1/hook";
+    out.event_types = std::move(types);
+    out.channels = std::move(channels);
+    out.keys = {{"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", std::nullopt}};
+    out.created_at = out.updated_at = now;
+    auto created = db()->create_endpoint(out);
+    EXPECT_TRUE(created) << created.error().detail;
+    return out;
+  }
+
+  void event_type(const std::string& name, const std::string& org = "org_a") {
+    const auto now = core::SystemClock::instance().now();
+    ASSERT_TRUE(db()->create_event_type({org, name, "desc", false, false, std::nullopt, std::nullopt, now, now}));
+  }
+
+  Result<CreatedMessage> publish(const Application& owner, std::string type,
+                                 std::optional<std::vector<std::string>> channels = std::nullopt,
+                                 std::optional<std::string> event_id = std::nullopt) {
+    const auto now = core::SystemClock::instance().now();
+    Message message{core::new_id("msg_"), owner.org_id, owner.id, std::move(type), std::move(event_id),
+                    std::move(channels),  "{\"n\": 1}", now,      now + 24h};
+    return db()->create_message({message});
+  }
+
+  // Through the interface, as the rest of hookd uses it.
+  Store* db() { return store_.get(); }
+
+  std::filesystem::path directory_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, ApplicationsAreFoundByIdOrUidAndUidsAreUnique) {
+  const Application a = app("org_a", "my-app");
+  EXPECT_EQ(db()->get_application("org_a", a.id)->name, "App");
+  EXPECT_EQ(db()->get_application("org_a", "my-app")->id, a.id);
+  const auto now = core::SystemClock::instance().now();
+  auto duplicate = db()->create_application({core::new_id("app_"), "org_a", "my-app", "B", {}, {}, now, now});
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error().code, ErrorCode::conflict);
+  // The same uid in another organization is another application.
+  EXPECT_TRUE(db()->create_application({core::new_id("app_"), "org_b", "my-app", "B", {}, {}, now, now}));
+}
+
+TEST_F(SqliteStoreTest, OrganizationsNeverSeeEachOther) {
+  const Application a = app("org_a");
+  EXPECT_EQ(db()->get_application("org_b", a.id).error().code, ErrorCode::not_found);
+  EXPECT_TRUE(db()->list_applications("org_b", {})->items.empty());
+  EXPECT_EQ(db()->delete_application("org_b", a.id).error().code, ErrorCode::not_found);
+  EXPECT_EQ(db()->get_endpoint("org_b", a.id, endpoint(a).id).error().code, ErrorCode::not_found);
+}
+
+TEST_F(SqliteStoreTest, ListsPageNewestFirstBothWays) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(app().id);
+  auto first = db()->list_applications("org_a", {2, std::nullopt, false});
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->items.size(), 2u);
+  EXPECT_FALSE(first->done);
+  EXPECT_EQ(first->items[0].id, ids[4]);
+  EXPECT_EQ(first->items[1].id, ids[3]);
+  auto second = db()->list_applications("org_a", {2, first->items.back().id, false});
+  EXPECT_EQ(second->items[0].id, ids[2]);
+  auto third = db()->list_applications("org_a", {2, second->items.back().id, false});
+  ASSERT_EQ(third->items.size(), 1u);
+  EXPECT_TRUE(third->done);
+  // Walking back from the third page returns the second, in the same order.
+  auto back = db()->list_applications("org_a", {2, "-" + third->items.front().id, false});
+  ASSERT_EQ(back->items.size(), 2u);
+  EXPECT_EQ(back->items[0].id, ids[2]);
+  EXPECT_EQ(back->items[1].id, ids[1]);
+  auto ascending = db()->list_applications("org_a", {10, std::nullopt, true});
+  EXPECT_EQ(ascending->items.front().id, ids[0]);
+}
+
+TEST_F(SqliteStoreTest, UpdatesInPlaceOrCreatesOnPut) {
+  const Application a = app();
+  auto renamed = db()->update_application("org_a", a.id, [](Application& x) {
+    x.name = "Renamed";
+    return core::Status{};
+  });
+  ASSERT_TRUE(renamed);
+  EXPECT_FALSE(renamed->created);
+  EXPECT_EQ(db()->get_application("org_a", a.id)->name, "Renamed");
+
+  const auto now = core::SystemClock::instance().now();
+  Application fresh{core::new_id("app_"), "org_a", "put-uid", "Put", std::nullopt, {}, now, now};
+  auto created = db()->update_application(
+      "org_a", "put-uid", [](Application&) { return core::Status{}; }, fresh);
+  ASSERT_TRUE(created);
+  EXPECT_TRUE(created->created);
+  auto refused = db()->update_application("org_a", a.id, [](Application&) -> core::Status {
+    return core::invalid({"body", "name"}, "no");
+  });
+  EXPECT_EQ(refused.error().code, ErrorCode::validation);
+}
+
+TEST_F(SqliteStoreTest, DeletedApplicationsFreeTheirUid) {
+  const Application a = app("org_a", "reused");
+  ASSERT_TRUE(db()->delete_application("org_a", "reused"));
+  EXPECT_EQ(db()->get_application("org_a", a.id).error().code, ErrorCode::not_found);
+  app("org_a", "reused");
+}
+
+TEST_F(SqliteStoreTest, EventTypesArchiveAndExpunge) {
+  event_type("user.created");
+  event_type("user.deleted");
+  EXPECT_EQ(db()->create_event_type({"org_a", "user.created", "", false, false, {}, {}, {}, {}}).error().code,
+            ErrorCode::conflict);
+  ASSERT_TRUE(db()->delete_event_type("org_a", "user.created", false));
+  EXPECT_TRUE(db()->get_event_type("org_a", "user.created")->archived);
+  EXPECT_EQ(db()->list_event_types("org_a", {50, std::nullopt, true}, false)->items.size(), 1u);
+  EXPECT_EQ(db()->list_event_types("org_a", {50, std::nullopt, true}, true)->items.size(), 2u);
+  ASSERT_TRUE(db()->delete_event_type("org_a", "user.created", true));
+  EXPECT_EQ(db()->get_event_type("org_a", "user.created").error().code, ErrorCode::not_found);
+}
+
+TEST_F(SqliteStoreTest, EndpointsMayOnlyFilterOnExistingEventTypes) {
+  const Application a = app();
+  Endpoint e;
+  e.id = core::new_id("ep_");
+  e.org_id = a.org_id;
+  e.app_id = a.id;
+  e.url = "http://x";
+  e.event_types = std::vector<std::string>{"nope.one", "nope.two"};
+  auto refused = db()->create_endpoint(e);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::validation);
+  EXPECT_NE(refused.error().detail.find("nope.one, nope.two"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, MessagesFanOutToMatchingEndpointsOnly) {
+  event_type("invoice.paid");
+  event_type("invoice.failed");
+  const Application a = app();
+  const Endpoint all = endpoint(a);
+  const Endpoint paid_only = endpoint(a, std::vector<std::string>{"invoice.paid"});
+  const Endpoint channel_x = endpoint(a, std::nullopt, std::vector<std::string>{"x"});
+  Endpoint disabled = endpoint(a);
+  ASSERT_TRUE(db()->update_endpoint(a.org_id, a.id, disabled.id, [](Endpoint& e) {
+    e.disabled = true;
+    return core::Status{};
+  }));
+
+  auto targets = [](const CreatedMessage& created) {
+    std::set<std::string> ids;
+    for (const auto& task : created.tasks) ids.insert(task.endpoint_id);
+    return ids;
+  };
+  EXPECT_EQ(targets(*publish(a, "invoice.paid")), (std::set<std::string>{all.id, paid_only.id}));
+  EXPECT_EQ(targets(*publish(a, "invoice.failed")), (std::set<std::string>{all.id}));
+  EXPECT_EQ(targets(*publish(a, "invoice.failed", std::vector<std::string>{"x", "y"})),
+            (std::set<std::string>{all.id, channel_x.id}));
+  EXPECT_EQ(targets(*publish(a, "invoice.paid", std::vector<std::string>{"y"})),
+            (std::set<std::string>{all.id, paid_only.id}));
+}
+
+TEST_F(SqliteStoreTest, EventIdsAreUniquePerApplication) {
+  const Application a = app();
+  const Application b = app();
+  ASSERT_TRUE(publish(a, "t", std::nullopt, "evt-1"));
+  EXPECT_EQ(publish(a, "t", std::nullopt, "evt-1").error().code, ErrorCode::conflict);
+  EXPECT_TRUE(publish(b, "t", std::nullopt, "evt-1"));
+  EXPECT_EQ(db()->get_message(a.id, "evt-1")->event_id, "evt-1");
+}
+
+TEST_F(SqliteStoreTest, MessageListsFilter) {
+  const Application a = app();
+  ASSERT_TRUE(publish(a, "a.one", std::vector<std::string>{"c1"}));
+  ASSERT_TRUE(publish(a, "a.two", std::vector<std::string>{"c2"}));
+  ASSERT_TRUE(publish(a, "a.two"));
+  EXPECT_EQ(db()->list_messages(a.id, {}, {})->items.size(), 3u);
+  MessageFilter by_channel;
+  by_channel.channel = "c2";
+  EXPECT_EQ(db()->list_messages(a.id, {}, by_channel)->items.size(), 1u);
+  MessageFilter by_type;
+  by_type.event_types = std::vector<std::string>{"a.two", "a.three"};
+  EXPECT_EQ(db()->list_messages(a.id, {}, by_type)->items.size(), 2u);
+  MessageFilter old;
+  old.before = core::SystemClock::instance().now() - 1h;
+  EXPECT_TRUE(db()->list_messages(a.id, {}, old)->items.empty());
+  MessageFilter recent;
+  recent.after = core::SystemClock::instance().now() - 1h;
+  EXPECT_EQ(db()->list_messages(a.id, {}, recent)->items.size(), 3u);
+}
+
+TEST_F(SqliteStoreTest, PayloadsAreKeptByteForByteAndCanBeExpunged) {
+  const Application a = app();
+  const auto now = core::SystemClock::instance().now();
+  const std::string payload = "{ \"b\" : 2,\n\"a\":\"\xc3\xa9\\u00e9\" }";
+  Message message{core::new_id("msg_"), a.org_id, a.id, "t", std::nullopt, std::nullopt, payload, now, now + 1h};
+  ASSERT_TRUE(db()->create_message({message}));
+  EXPECT_EQ(db()->get_message(a.id, message.id)->payload, payload);
+  ASSERT_TRUE(db()->expunge_message_content(a.id, message.id));
+  EXPECT_FALSE(db()->get_message(a.id, message.id)->payload);
+}
+
+TEST_F(SqliteStoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
+  const Application a = app();
+  const Endpoint e = endpoint(a);
+  auto created = publish(a, "t");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->tasks.size(), 1u);
+  const auto now = core::SystemClock::instance().now();
+  Attempt attempt{
+      core::new_id("atmpt_"), a.org_id, a.id, created->message.id, e.id, e.url, "nope", 500, 12, MessageStatus::fail,
+      TriggerType::scheduled, now};
+  db()->record_outcomes(
+      {{attempt, created->message.id, e.id, DestinationUpdate{MessageStatus::pending, 1, now - 1s, false}}});
+
+  // The destination is back in the queue, due, and claimable once.
+  auto due = db()->claim_due(e.id, now, 10);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].attempts, 1);
+  EXPECT_EQ(*(*due)[0].payload, "{\"n\": 1}");
+  EXPECT_TRUE(db()->claim_due(e.id, now, 10)->empty());
+
+  AttemptFilter by_message;
+  by_message.msg_id = created->message.id;
+  auto attempts = db()->list_attempts(a.id, {}, by_message);
+  ASSERT_EQ(attempts->items.size(), 1u);
+  EXPECT_EQ(attempts->items[0].response_status_code, 500);
+  AttemptFilter by_endpoint;
+  by_endpoint.endpoint_id = e.id;
+  by_endpoint.status_code_class = 500;
+  EXPECT_EQ(db()->list_attempts(a.id, {}, by_endpoint)->items.size(), 1u);
+  by_endpoint.status_code_class = 200;
+  EXPECT_TRUE(db()->list_attempts(a.id, {}, by_endpoint)->items.empty());
+  EXPECT_EQ(db()->get_attempt(a.id, created->message.id, attempt.id)->response, "nope");
+  ASSERT_TRUE(db()->expunge_attempt_content(a.id, created->message.id, attempt.id));
+  EXPECT_EQ(db()->get_attempt(a.id, created->message.id, attempt.id)->response, "");
+
+  db()->record_outcomes(
+      {{std::nullopt, created->message.id, e.id, DestinationUpdate{MessageStatus::fail, 8, std::nullopt, false}}});
+  auto stats = db()->endpoint_stats(a.id, e.id, std::nullopt, std::nullopt);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->fail, 1);
+  auto failed = db()->failed_tasks(a.id, e.id, now - 1h, std::nullopt);
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ((*failed)[0].trigger, TriggerType::manual);
+  auto destinations = db()->list_message_destinations(a.id, created->message.id, {});
+  ASSERT_EQ(destinations->items.size(), 1u);
+  EXPECT_EQ(destinations->items[0].destination.status, MessageStatus::fail);
+  auto messages = db()->list_endpoint_messages(a.id, e.id, {}, {});
+  ASSERT_EQ(messages->items.size(), 1u);
+  EXPECT_EQ(messages->items[0].message.id, created->message.id);
+}
+
+TEST_F(SqliteStoreTest, ClaimsSurviveAsQueueRowsAcrossARestart) {
+  const Application a = app();
+  const Endpoint e = endpoint(a);
+  ASSERT_TRUE(publish(a, "t"));
+  ASSERT_TRUE(publish(a, "t"));
+  open();                                        // a new process: whatever it held in memory is gone
+  EXPECT_TRUE(db()->unclaimed_work()->empty());  // still claimed by the old process…
+  ASSERT_TRUE(db()->release_all_claims());       // …until the new one releases its claims at start
+  auto work = db()->unclaimed_work();
+  ASSERT_EQ(work->size(), 1u);
+  EXPECT_EQ((*work)[0].first, e.id);
+  EXPECT_EQ(db()->claim_due(e.id, core::SystemClock::instance().now(), 10)->size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, ConcurrentWritesShareCommits) {
+  const Application a = app();
+  endpoint(a);
+  const auto before = store_->commit_batches();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) ASSERT_TRUE(publish(a, "t"));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(db()->list_messages(a.id, {250, std::nullopt, false}, {})->items.size(), 250u);
+  EXPECT_LT(store_->commit_batches() - before, 320u);
+}
+
+}  // namespace
+}  // namespace hookd::store::sqlite

@@ -1,0 +1,95 @@
+#include "store/sqlite/write_queue.h"
+
+#include <cstdio>
+#include <vector>
+
+namespace hookd::store::sqlite {
+namespace {
+
+constexpr const char* kBegin = "BEGIN IMMEDIATE";
+constexpr const char* kCommit = "COMMIT";
+constexpr const char* kRollback = "ROLLBACK";
+constexpr const char* kSavepoint = "SAVEPOINT write";
+constexpr const char* kRollbackToSavepoint = "ROLLBACK TO write";
+constexpr const char* kReleaseSavepoint = "RELEASE write";
+
+// Runs a cached control statement; true when it succeeded.
+bool run_control(Connection& db, const char* sql) {
+  auto statement = db.prepare(sql);
+  statement->step();
+  return !statement->failed();
+}
+
+}  // namespace
+
+WriteQueue::WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch)
+    : connection_(std::move(connection)), max_batch_(max_batch), thread_([this] { loop(); }) {}
+
+WriteQueue::~WriteQueue() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void WriteQueue::submit(Write write) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(write));
+  }
+  wake_.notify_one();
+}
+
+std::uint64_t WriteQueue::batches() const {
+  std::lock_guard lock(mutex_);
+  return batches_;
+}
+
+void WriteQueue::loop() {
+  std::vector<Write> batch;
+  std::vector<std::function<void(bool)>> afters;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and nothing left to write
+      // Everything that arrived while the previous batch was committing goes into this one.
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+
+    // If BEGIN fails, each write still runs (so that its caller hears back) but is rolled back.
+    Connection& db = *connection_;
+    const bool began = run_control(db, kBegin);
+    for (Write& write : batch) {
+      (void)run_control(db, kSavepoint);
+      Outcome outcome;
+      try {
+        outcome = write(db);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "hookd: a database write threw: %s\n", e.what());
+        outcome.keep = false;
+      }
+      if (!outcome.keep || !began) (void)run_control(db, kRollbackToSavepoint);
+      (void)run_control(db, kReleaseSavepoint);
+      afters.push_back(std::move(outcome.after));
+    }
+    const bool committed = began && run_control(db, kCommit);
+    if (began && !committed) (void)run_control(db, kRollback);
+    for (auto& after : afters) {
+      if (after) after(committed);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      ++batches_;
+    }
+    batch.clear();
+    afters.clear();
+  }
+}
+
+}  // namespace hookd::store::sqlite

@@ -1,0 +1,131 @@
+// The Store: hookd's database, and its delivery queue. Two implementations: SqliteStore (embedded,
+// the default) and, later, PostgreSQL for several nodes.
+//
+// Contracts for every implementation:
+// - Thread safety: every method may be called from any thread at once.
+// - Durability: a write method returns only after its transaction committed (and, with the default
+//   synchronous setting, reached the disk). Concurrent writes share transactions (group commit).
+// - Tenancy: every method that takes an org id only ever reads or writes that organization's rows; an
+//   application of another organization is not_found, never forbidden.
+// - Ids or uids: `app` and `endpoint` arguments accept either the id or the uid.
+// - Errors: not_found, conflict (a uid or eventId in use), validation (an endpoint naming event types
+//   that do not exist), internal (the database failed).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "store/model.h"
+
+namespace hookd::store {
+
+using core::Result;
+using core::Status;
+
+// A write that creates when the row is missing (PUT): the row, and whether it was created.
+template <class T>
+struct Saved {
+  T value;
+  bool created = false;
+};
+
+// Changes a row in place inside the write transaction; returning an error aborts the write.
+template <class T>
+using Change = std::function<core::Status(T&)>;
+
+struct NewMessage {
+  Message message;  // id, org, app, event type, event id, channels, payload, times filled by the caller
+};
+
+// A committed message and the deliveries it needs. The destinations are claimed by this node: the
+// caller must hand them to its dispatcher (or give them back with release_claims).
+struct CreatedMessage {
+  Message message;
+  std::vector<DeliveryTask> tasks;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applications.
+  virtual Result<Application> create_application(Application app) = 0;
+  virtual Result<Application> get_application(std::string_view org, std::string_view app) = 0;
+  virtual Result<Page<Application>> list_applications(std::string_view org, const PageQuery& page) = 0;
+  // Applies `change` to the app; when it does not exist and `create` is given, inserts `create` instead.
+  virtual Result<Saved<Application>> update_application(std::string_view org, std::string_view app,
+                                                        const Change<Application>& change,
+                                                        std::optional<Application> create = std::nullopt) = 0;
+  virtual Status delete_application(std::string_view org, std::string_view app) = 0;
+
+  // Event types (identified by name within an organization).
+  virtual Result<EventType> create_event_type(EventType type) = 0;
+  virtual Result<EventType> get_event_type(std::string_view org, std::string_view name) = 0;
+  virtual Result<Page<EventType>> list_event_types(std::string_view org, const PageQuery& page,
+                                                   bool include_archived) = 0;
+  virtual Result<Saved<EventType>> update_event_type(std::string_view org, std::string_view name,
+                                                     const Change<EventType>& change,
+                                                     std::optional<EventType> create = std::nullopt) = 0;
+  // Archives the event type, or deletes it for good with `expunge`.
+  virtual Status delete_event_type(std::string_view org, std::string_view name, bool expunge) = 0;
+
+  // Endpoints of an application. Creating or changing an endpoint checks that its event types exist.
+  virtual Result<Endpoint> create_endpoint(Endpoint endpoint) = 0;
+  virtual Result<Endpoint> get_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) = 0;
+  virtual Result<Page<Endpoint>> list_endpoints(std::string_view org, std::string_view app_id,
+                                                const PageQuery& page) = 0;
+  virtual Result<Saved<Endpoint>> update_endpoint(std::string_view org, std::string_view app_id,
+                                                  std::string_view endpoint, const Change<Endpoint>& change,
+                                                  std::optional<Endpoint> create = std::nullopt) = 0;
+  virtual Status delete_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) = 0;
+  virtual Result<EndpointStats> endpoint_stats(std::string_view app_id, std::string_view endpoint_id,
+                                               std::optional<TimePoint> since, std::optional<TimePoint> until) = 0;
+  // The endpoint by id alone, deleted or not: for the dispatcher, which has no organization at hand.
+  virtual Result<Endpoint> find_endpoint(std::string_view endpoint_id) = 0;
+
+  // Messages. create_message writes the message, its payload and one destination per matching endpoint
+  // in one transaction; a second message with the same eventId in the app is a conflict.
+  virtual Result<CreatedMessage> create_message(NewMessage message) = 0;
+  virtual Result<Message> get_message(std::string_view app_id, std::string_view msg) = 0;
+  virtual Result<Page<Message>> list_messages(std::string_view app_id, const PageQuery& page,
+                                              const MessageFilter& filter) = 0;
+  virtual Status expunge_message_content(std::string_view app_id, std::string_view msg_id) = 0;
+
+  // Attempts and destinations.
+  virtual Result<Page<Attempt>> list_attempts(std::string_view app_id, const PageQuery& page,
+                                              const AttemptFilter& filter) = 0;
+  virtual Result<Attempt> get_attempt(std::string_view app_id, std::string_view msg_id,
+                                      std::string_view attempt_id) = 0;
+  virtual Status expunge_attempt_content(std::string_view app_id, std::string_view msg_id,
+                                         std::string_view attempt_id) = 0;
+  virtual Result<Page<EndpointMessage>> list_endpoint_messages(std::string_view app_id, std::string_view endpoint_id,
+                                                               const PageQuery& page, const MessageFilter& filter) = 0;
+  virtual Result<Page<MessageDestination>> list_message_destinations(std::string_view app_id, std::string_view msg_id,
+                                                                     const PageQuery& page) = 0;
+
+  // Delivery work.
+  // Records attempts and destination changes. Asynchronous: returns at once; the rows are written in
+  // the next group commit. A crash before then loses them, and the work is done again (at least once).
+  virtual void record_outcomes(std::vector<DeliveryOutcome> outcomes) = 0;
+  // Claims up to `limit` destinations of `endpoint_id` that are pending, unclaimed and due at `now`,
+  // oldest due first, with their payloads.
+  virtual Result<std::vector<DeliveryTask>> claim_due(std::string_view endpoint_id, TimePoint now, int limit) = 0;
+  // Endpoints that have pending, unclaimed destinations, and when the earliest is due.
+  virtual Result<std::vector<std::pair<std::string, TimePoint>>> unclaimed_work() = 0;
+  // Gives back every claim (at start: the claims of a process that is gone).
+  virtual Status release_all_claims() = 0;
+  // One destination as a task, for a manual resend (claimed by nobody; manual attempts run beside it).
+  virtual Result<DeliveryTask> manual_task(std::string_view app_id, std::string_view msg_id,
+                                           std::string_view endpoint_id) = 0;
+  // Destinations of the endpoint that failed in [since, until), as manual tasks (recover).
+  virtual Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id,
+                                                         TimePoint since, std::optional<TimePoint> until) = 0;
+
+  // Whether the database answers (health).
+  virtual Status ping() = 0;
+};
+
+}  // namespace hookd::store
