@@ -53,7 +53,9 @@ http::response<http::string_body> to_beast(HttpResponse&& response, unsigned ver
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
   for (auto& [name, value] : response.headers.entries()) out.insert(name, value);
   out.set(http::field::server, server_header);
-  out.body() = std::move(response.body);
+  // 1xx, 204 and 304 answers have no body by definition (and Beast refuses to frame one).
+  const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+  if (!bodiless) out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
   return out;
@@ -183,7 +185,15 @@ asio::awaitable<void> accept_loop(HttpServer::State* state) {
       std::lock_guard lock(state->sessions_mutex);
       state->sessions.insert(stream);
     }
-    asio::co_spawn(stream->get_executor(), session(state, stream), asio::detached);
+    asio::co_spawn(stream->get_executor(), session(state, stream), [state, stream](std::exception_ptr failure) {
+      // A session that threw (out of memory, a bug) closes its connection; the server goes on.
+      if (failure) {
+        beast::error_code ignored;
+        stream->socket().close(ignored);
+        std::lock_guard lock(state->sessions_mutex);
+        state->sessions.erase(stream);
+      }
+    });
   }
 }
 

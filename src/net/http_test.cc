@@ -80,6 +80,14 @@ TEST_F(HttpTest, DeliversBodyAndHeadersAndReusesConnections) {
   EXPECT_EQ(requests, 20);
 }
 
+TEST_F(HttpTest, BodilessStatusesDropTheBodyAHandlerGave) {
+  serve([](HttpRequest&&, Respond respond) { respond(HttpResponse::json(204, "{\"ignored\":true}")); });
+  const auto response = send(post(url()));
+  EXPECT_EQ(response.failure, SendFailure::none) << response.error;
+  EXPECT_EQ(response.status, 204);
+  EXPECT_EQ(response.body, "");
+}
+
 TEST_F(HttpTest, DoesNotFollowRedirects) {
   std::atomic<int> requests{0};
   serve([&](HttpRequest&&, Respond respond) {

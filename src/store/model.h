@@ -144,6 +144,14 @@ struct DeliveryOutcome {
   std::string msg_id;
   std::string endpoint_id;
   std::optional<DestinationUpdate> destination;
+  // A manual attempt succeeded: the destination becomes a success, and nothing else of it changes.
+  bool manual_success = false;
+};
+
+// Work claimed from the store's queue, and when the rest of the endpoint's queued work is next due.
+struct ClaimedWork {
+  std::vector<DeliveryTask> tasks;
+  std::optional<TimePoint> next_due;
 };
 
 // Lists. `iterator` is an id (or event type name) to continue after; a leading '-' walks backwards.

@@ -111,8 +111,9 @@ class Store {
   // the next group commit. A crash before then loses them, and the work is done again (at least once).
   virtual void record_outcomes(std::vector<DeliveryOutcome> outcomes) = 0;
   // Claims up to `limit` destinations of `endpoint_id` that are pending, unclaimed and due at `now`,
-  // oldest due first, with their payloads.
-  virtual Result<std::vector<DeliveryTask>> claim_due(std::string_view endpoint_id, TimePoint now, int limit) = 0;
+  // oldest due first, with their payloads; and says when the earliest of the endpoint's remaining
+  // unclaimed work is due.
+  virtual Result<ClaimedWork> claim_due(std::string_view endpoint_id, TimePoint now, int limit) = 0;
   // Endpoints that have pending, unclaimed destinations, and when the earliest is due.
   virtual Result<std::vector<std::pair<std::string, TimePoint>>> unclaimed_work() = 0;
   // Gives back every claim (at start: the claims of a process that is gone).

@@ -22,6 +22,10 @@ constexpr const char* kDueForEndpoint =
     " WHERE d.endpoint_id = ?1 AND d.status = 1 AND d.claimed = 0 AND d.next_attempt_at <= ?2"
     " ORDER BY d.next_attempt_at LIMIT ?3";
 constexpr const char* kClaim = "UPDATE destination SET claimed = 1 WHERE msg_id = ?1 AND endpoint_id = ?2";
+constexpr const char* kNextDue =
+    "SELECT min(next_attempt_at) FROM destination WHERE endpoint_id = ?1 AND status = 1 AND claimed = 0";
+constexpr const char* kManualSuccess =
+    "UPDATE destination SET status = 0, next_attempt_at = NULL, updated_at = ?3 WHERE msg_id = ?1 AND endpoint_id = ?2";
 constexpr const char* kUnclaimedWork =
     "SELECT endpoint_id, min(next_attempt_at) FROM destination WHERE status = 1 AND claimed = 0 GROUP BY endpoint_id";
 constexpr const char* kReleaseAll = "UPDATE destination SET claimed = 0 WHERE claimed = 1";
@@ -66,6 +70,11 @@ void SqliteStore::record_outcomes(std::vector<DeliveryOutcome> outcomes) {
         statement->bind(12, micros(attempt->created_at));
         statement->step();
       }
+      if (outcome.manual_success) {
+        auto statement = db.prepare(kManualSuccess);
+        statement->bind(1, outcome.msg_id).bind(2, outcome.endpoint_id).bind(3, now);
+        statement->step();
+      }
       if (const auto& update = outcome.destination) {
         auto statement = db.prepare(kUpdateDestination);
         statement->bind(1, outcome.msg_id).bind(2, outcome.endpoint_id).bind(3, static_cast<int>(update->status));
@@ -78,9 +87,10 @@ void SqliteStore::record_outcomes(std::vector<DeliveryOutcome> outcomes) {
   });
 }
 
-Result<std::vector<DeliveryTask>> SqliteStore::claim_due(std::string_view endpoint_id, TimePoint now, int limit) {
-  return writes_->run<std::vector<DeliveryTask>>([&](Connection& db) -> Result<std::vector<DeliveryTask>> {
-    std::vector<DeliveryTask> tasks;
+Result<ClaimedWork> SqliteStore::claim_due(std::string_view endpoint_id, TimePoint now, int limit) {
+  return writes_->run<ClaimedWork>([&](Connection& db) -> Result<ClaimedWork> {
+    ClaimedWork work;
+    std::vector<DeliveryTask>& tasks = work.tasks;
     {
       auto statement = db.prepare(kDueForEndpoint);
       statement->bind(1, endpoint_id).bind(2, micros(now)).bind(3, limit);
@@ -93,7 +103,10 @@ Result<std::vector<DeliveryTask>> SqliteStore::claim_due(std::string_view endpoi
       statement->step();
       if (statement->failed()) return fail(db.error("claiming a delivery"));
     }
-    return tasks;
+    auto next = db.prepare(kNextDue);
+    next->bind(1, endpoint_id);
+    if (next->step() && !next->is_null(0)) work.next_due = time_at(next->int64(0));
+    return work;
   });
 }
 

@@ -72,7 +72,7 @@ class SqliteStore final : public Store {
                                                              const PageQuery& page) override;
 
   void record_outcomes(std::vector<DeliveryOutcome> outcomes) override;
-  Result<std::vector<DeliveryTask>> claim_due(std::string_view endpoint_id, TimePoint now, int limit) override;
+  Result<ClaimedWork> claim_due(std::string_view endpoint_id, TimePoint now, int limit) override;
   Result<std::vector<std::pair<std::string, TimePoint>>> unclaimed_work() override;
   Status release_all_claims() override;
   Result<DeliveryTask> manual_task(std::string_view app_id, std::string_view msg_id,

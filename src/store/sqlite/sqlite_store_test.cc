@@ -259,10 +259,11 @@ TEST_F(SqliteStoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
   // The destination is back in the queue, due, and claimable once.
   auto due = db()->claim_due(e.id, now, 10);
   ASSERT_TRUE(due);
-  ASSERT_EQ(due->size(), 1u);
-  EXPECT_EQ((*due)[0].attempts, 1);
-  EXPECT_EQ(*(*due)[0].payload, "{\"n\": 1}");
-  EXPECT_TRUE(db()->claim_due(e.id, now, 10)->empty());
+  ASSERT_EQ(due->tasks.size(), 1u);
+  EXPECT_EQ(due->tasks[0].attempts, 1);
+  EXPECT_EQ(*due->tasks[0].payload, "{\"n\": 1}");
+  EXPECT_FALSE(due->next_due);
+  EXPECT_TRUE(db()->claim_due(e.id, now, 10)->tasks.empty());
 
   AttemptFilter by_message;
   by_message.msg_id = created->message.id;
@@ -306,7 +307,10 @@ TEST_F(SqliteStoreTest, ClaimsSurviveAsQueueRowsAcrossARestart) {
   auto work = db()->unclaimed_work();
   ASSERT_EQ(work->size(), 1u);
   EXPECT_EQ((*work)[0].first, e.id);
-  EXPECT_EQ(db()->claim_due(e.id, core::SystemClock::instance().now(), 10)->size(), 2u);
+  auto claimed = db()->claim_due(e.id, core::SystemClock::instance().now(), 1);
+  EXPECT_EQ(claimed->tasks.size(), 1u);
+  EXPECT_TRUE(claimed->next_due);  // the other one waits, due already
+  EXPECT_EQ(db()->claim_due(e.id, core::SystemClock::instance().now(), 10)->tasks.size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, ConcurrentWritesShareCommits) {

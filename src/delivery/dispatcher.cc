@@ -1,0 +1,424 @@
+#include "delivery/dispatcher.h"
+
+#include <deque>
+#include <future>
+#include <mutex>
+#include <queue>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/ids.h"
+
+namespace hookd::delivery {
+
+using core::TimePoint;
+using store::DeliveryOutcome;
+using store::DeliveryTask;
+using store::DestinationUpdate;
+using store::MessageStatus;
+using store::TriggerType;
+
+namespace {
+
+struct EndpointState {
+  std::shared_ptr<const EndpointConfig> config;  // null until loaded
+  bool loading = false;
+  std::deque<DeliveryTask> ready;  // due now, claimed by this node
+  int in_flight = 0;
+  std::optional<TimePoint> store_due;  // the store holds unclaimed work of this endpoint due from then
+  bool claiming = false;
+};
+
+// A claimed task waiting for its retry time.
+struct WaitingRetry {
+  TimePoint due;
+  DeliveryTask task;
+  bool operator>(const WaitingRetry& other) const { return due > other.due; }
+};
+
+std::string response_text(const net::OutboundResponse& response) {
+  if (response.failure != net::SendFailure::none) return response.error;
+  return response.body;
+}
+
+}  // namespace
+
+struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
+  State(store::Store& s, Sender& sn, net::EventLoop& l, const core::Clock& c, DispatcherOptions o)
+      : store(s), sender(sn), loop(l), clock(c), options(std::move(o)), random(std::random_device{}()) {}
+
+  store::Store& store;
+  Sender& sender;
+  net::EventLoop& loop;
+  const core::Clock& clock;
+  const DispatcherOptions options;
+  net::EventLoop worker;  // runs the store calls that may block
+
+  // Everything below is touched only on the loop thread, except the atomics.
+  std::atomic<bool> stopped{false};  // no new attempts start
+  std::atomic<bool> closed{false};   // the final outcomes are written: nothing touches the store any more
+  std::unordered_map<std::string, EndpointState> endpoints;
+  std::priority_queue<WaitingRetry, std::vector<WaitingRetry>, std::greater<>> retries;
+  std::optional<TimePoint> timer_armed_for;
+  std::unordered_set<std::string> with_store_work;  // endpoints whose store_due is set
+  std::deque<std::string> waiting_for_slot;         // endpoints held back by the global cap
+  std::vector<DeliveryOutcome> outcomes;            // to be recorded in the next flush
+  bool flush_posted = false;
+  int global_in_flight = 0;
+  std::mt19937_64 random;
+
+  std::atomic<std::uint64_t> attempts{0}, succeeded{0}, failed{0}, exhausted{0};
+  std::atomic<std::int64_t> in_flight_count{0};
+
+  // Runs `task` on the loop thread if the dispatcher is still alive then.
+  template <class F>
+  void on_loop(F&& task) {
+    loop.post([weak = weak_from_this(), task = std::forward<F>(task)]() mutable {
+      if (auto self = weak.lock(); self && !self->stopped) task(*self);
+    });
+  }
+
+  // Runs `task` on the worker thread (for blocking store calls).
+  template <class F>
+  void on_worker(F&& task) {
+    worker.post([weak = weak_from_this(), task = std::forward<F>(task)]() mutable {
+      if (auto self = weak.lock(); self && !self->stopped) task(*self);
+    });
+  }
+
+  void accept(DeliveryTask task) {
+    EndpointState& endpoint = endpoints[task.endpoint_id];
+    if (task.trigger == TriggerType::manual) {
+      endpoint.ready.push_front(std::move(task));
+    } else if (endpoint.ready.size() < options.endpoint_queue_capacity) {
+      endpoint.ready.push_back(std::move(task));
+    } else {
+      const TimePoint now = clock.now();
+      give_back(task, task.attempts, now);
+    }
+  }
+
+  // Hands a claimed task back to the store's queue, due at `due`.
+  void give_back(const DeliveryTask& task, int attempts_made, TimePoint due) {
+    outcomes.push_back({std::nullopt, task.msg_id, task.endpoint_id,
+                        DestinationUpdate{MessageStatus::pending, attempts_made, due, false}});
+    note_store_work(task.endpoint_id, due);
+    schedule_flush();
+  }
+
+  void note_store_work(const std::string& endpoint_id, TimePoint due) {
+    EndpointState& endpoint = endpoints[endpoint_id];
+    endpoint.store_due = endpoint.store_due ? std::min(*endpoint.store_due, due) : due;
+    with_store_work.insert(endpoint_id);
+  }
+
+  void schedule_flush() {
+    if (flush_posted) return;
+    flush_posted = true;
+    // Posted, so that every outcome of this turn of the loop goes into one write.
+    loop.post([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->flush();
+    });
+  }
+
+  void flush() {
+    flush_posted = false;
+    if (outcomes.empty() || closed) return;
+    store.record_outcomes(std::move(outcomes));
+    outcomes.clear();
+  }
+
+  void pump(const std::string& endpoint_id) {
+    if (stopped) return;
+    EndpointState& endpoint = endpoints[endpoint_id];
+    if (!endpoint.config) {
+      if (!endpoint.ready.empty() || endpoint.store_due) load_config(endpoint_id, endpoint);
+      return;
+    }
+    if (endpoint.config->endpoint.disabled) {
+      park_disabled(endpoint_id, endpoint);
+      return;
+    }
+    while (!endpoint.ready.empty() && endpoint.in_flight < options.endpoint_concurrency) {
+      if (global_in_flight >= options.global_concurrency) {
+        waiting_for_slot.push_back(endpoint_id);
+        break;
+      }
+      DeliveryTask task = std::move(endpoint.ready.front());
+      endpoint.ready.pop_front();
+      send(endpoint, std::move(task));
+    }
+    maybe_claim(endpoint_id, endpoint);
+  }
+
+  // A disabled endpoint gets nothing: its scheduled work waits in the store until it is enabled again,
+  // and manual attempts are dropped.
+  void park_disabled(const std::string& endpoint_id, EndpointState& endpoint) {
+    const TimePoint now = clock.now();
+    for (const DeliveryTask& task : endpoint.ready) {
+      if (task.trigger == TriggerType::scheduled) {
+        outcomes.push_back({std::nullopt, task.msg_id, task.endpoint_id,
+                            DestinationUpdate{MessageStatus::pending, task.attempts, now, false}});
+      }
+    }
+    endpoint.ready.clear();
+    endpoint.store_due.reset();
+    with_store_work.erase(endpoint_id);
+    schedule_flush();
+  }
+
+  void load_config(const std::string& endpoint_id, EndpointState& endpoint) {
+    if (endpoint.loading) return;
+    endpoint.loading = true;
+    on_worker([endpoint_id](State& self) {
+      auto found = self.store.find_endpoint(endpoint_id);
+      self.on_loop([endpoint_id, found = std::move(found)](State& me) mutable {
+        EndpointState& state = me.endpoints[endpoint_id];
+        state.loading = false;
+        if (!found) {
+          me.drop_gone(endpoint_id, state);
+          return;
+        }
+        state.config = EndpointConfig::from(std::move(*found));
+        me.pump(endpoint_id);
+      });
+    });
+  }
+
+  // The endpoint was deleted: its deliveries end as failed, without attempts.
+  void drop_gone(const std::string& endpoint_id, EndpointState& endpoint) {
+    for (const DeliveryTask& task : endpoint.ready) {
+      if (task.trigger == TriggerType::scheduled) {
+        outcomes.push_back({std::nullopt, task.msg_id, task.endpoint_id,
+                            DestinationUpdate{MessageStatus::fail, task.attempts, std::nullopt, false}});
+      }
+    }
+    endpoint.ready.clear();
+    endpoint.store_due.reset();
+    with_store_work.erase(endpoint_id);
+    schedule_flush();
+  }
+
+  // Claims queued work from the store when it is due and there is room for it.
+  void maybe_claim(const std::string& endpoint_id, EndpointState& endpoint) {
+    const TimePoint now = clock.now();
+    if (!endpoint.store_due || *endpoint.store_due > now || endpoint.claiming ||
+        endpoint.ready.size() >= options.endpoint_queue_capacity / 2) {
+      return;
+    }
+    endpoint.claiming = true;
+    const int room = static_cast<int>(options.endpoint_queue_capacity - endpoint.ready.size());
+    on_worker([endpoint_id, now, room](State& self) {
+      auto claimed = self.store.claim_due(endpoint_id, now, room);
+      self.on_loop([endpoint_id, claimed = std::move(claimed)](State& me) mutable {
+        EndpointState& state = me.endpoints[endpoint_id];
+        state.claiming = false;
+        if (!claimed) return;  // the store failed; the next scan tries again
+        state.store_due = claimed->next_due;
+        if (!state.store_due) me.with_store_work.erase(endpoint_id);
+        for (DeliveryTask& task : claimed->tasks) state.ready.push_back(std::move(task));
+        me.pump(endpoint_id);
+      });
+    });
+  }
+
+  void send(EndpointState& endpoint, DeliveryTask task) {
+    ++endpoint.in_flight;
+    ++global_in_flight;
+    ++in_flight_count;
+    auto config = endpoint.config;
+    const TimePoint started = clock.now();
+    net::OutboundRequest request = build_request(*config, task, started, options.request);
+    sender.send(std::move(request), [weak = weak_from_this(), task = std::move(task), config,
+                                     started](net::OutboundResponse response) mutable {
+      if (auto self = weak.lock(); self && !self->closed)
+        self->on_response(std::move(task), *config, started, response);
+    });
+  }
+
+  void on_response(DeliveryTask task, const EndpointConfig& config, TimePoint started,
+                   const net::OutboundResponse& response) {
+    EndpointState& endpoint = endpoints[task.endpoint_id];
+    --endpoint.in_flight;
+    --global_in_flight;
+    --in_flight_count;
+    ++attempts;
+    const TimePoint now = clock.now();
+    const bool success = response.failure == net::SendFailure::none && response.status >= 200 && response.status < 300;
+    (success ? succeeded : failed)++;
+
+    store::Attempt attempt;
+    attempt.id = core::new_id("atmpt_");
+    attempt.org_id = task.org_id;
+    attempt.app_id = task.app_id;
+    attempt.msg_id = task.msg_id;
+    attempt.endpoint_id = task.endpoint_id;
+    attempt.url = config.endpoint.url;
+    attempt.response = response_text(response);
+    attempt.response_status_code = response.status;
+    attempt.response_duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(response.duration).count();
+    attempt.status = success ? MessageStatus::success : MessageStatus::fail;
+    attempt.trigger = task.trigger;
+    attempt.created_at = started;
+
+    DeliveryOutcome outcome{std::move(attempt), task.msg_id, task.endpoint_id, std::nullopt, false};
+    if (task.trigger == TriggerType::manual) {
+      outcome.manual_success = success;
+    } else {
+      const int attempts_made = task.attempts + 1;
+      if (success) {
+        outcome.destination = DestinationUpdate{MessageStatus::success, attempts_made, std::nullopt, false};
+      } else {
+        outcome.destination = schedule_retry(std::move(task), attempts_made, response, now);
+      }
+    }
+    outcomes.push_back(std::move(outcome));
+    schedule_flush();
+
+    pump(config.endpoint.id);
+    while (!waiting_for_slot.empty() && global_in_flight < options.global_concurrency) {
+      std::string next = std::move(waiting_for_slot.front());
+      waiting_for_slot.pop_front();
+      pump(next);
+    }
+  }
+
+  // Decides what happens after a failed scheduled attempt, and returns the destination's new state.
+  DestinationUpdate schedule_retry(DeliveryTask task, int attempts_made, const net::OutboundResponse& response,
+                                   TimePoint now) {
+    FailedAttempt failure{response.status, response.failure == net::SendFailure::timeout, std::nullopt};
+    if (response.retry_after) failure.retry_after = *response.retry_after;
+    const double draw = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+    const auto delay = next_delay(options.schedule, attempts_made, failure, draw, now);
+    if (!delay) {
+      ++exhausted;
+      return DestinationUpdate{MessageStatus::fail, attempts_made, std::nullopt, false};
+    }
+    const TimePoint due = now + *delay;
+    if (retries.size() >= options.max_retries_in_memory) {
+      note_store_work(task.endpoint_id, due);
+      return DestinationUpdate{MessageStatus::pending, attempts_made, due, false};
+    }
+    task.attempts = attempts_made;
+    task.due = due;
+    retries.push({due, std::move(task)});
+    arm_timer(due);
+    return DestinationUpdate{MessageStatus::pending, attempts_made, due, true};
+  }
+
+  // Timers cannot be cancelled, so one is armed only for a due time earlier than any armed already.
+  void arm_timer(TimePoint due) {
+    if (timer_armed_for && *timer_armed_for <= due) return;
+    timer_armed_for = due;
+    const auto delay = std::max<core::Microseconds>(due - clock.now(), core::Microseconds(0));
+    loop.post_after(delay, [weak = weak_from_this()] {
+      if (auto self = weak.lock(); self && !self->stopped) self->on_timer();
+    });
+  }
+
+  void on_timer() {
+    timer_armed_for.reset();
+    const TimePoint now = clock.now();
+    std::unordered_set<std::string> touched;
+    while (!retries.empty() && retries.top().due <= now) {
+      // top() is const only to protect the heap order, which moving the task out does not change.
+      DeliveryTask task = std::move(const_cast<WaitingRetry&>(retries.top()).task);
+      retries.pop();
+      touched.insert(task.endpoint_id);
+      accept(std::move(task));
+    }
+    for (const auto& endpoint_id : touched) pump(endpoint_id);
+    if (!retries.empty()) arm_timer(retries.top().due);
+  }
+
+  void scan() {
+    const std::vector<std::string> due(with_store_work.begin(), with_store_work.end());
+    for (const auto& endpoint_id : due) pump(endpoint_id);
+    loop.post_after(options.scan_interval, [weak = weak_from_this()] {
+      if (auto self = weak.lock(); self && !self->stopped) self->scan();
+    });
+  }
+};
+
+Dispatcher::Dispatcher(store::Store& store, Sender& sender, net::EventLoop& loop, const core::Clock& clock,
+                       DispatcherOptions options)
+    : state_(std::make_shared<State>(store, sender, loop, clock, std::move(options))) {
+  state_->worker.start();
+}
+
+Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
+
+core::Status Dispatcher::start() {
+  if (auto released = state_->store.release_all_claims(); !released) return released;
+  auto work = state_->store.unclaimed_work();
+  if (!work) return fail(std::move(work).error());
+  state_->on_loop([work = std::move(*work)](State& self) {
+    for (const auto& [endpoint_id, due] : work) self.note_store_work(endpoint_id, due);
+    self.scan();
+  });
+  return {};
+}
+
+void Dispatcher::stop(std::chrono::milliseconds grace) {
+  State& state = *state_;
+  if (state.stopped.exchange(true)) return;
+  // No attempt starts any more; those in flight may finish and have their outcomes recorded.
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (state.in_flight_count > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  auto flushed = std::make_shared<std::promise<void>>();
+  auto final_flush = [weak = std::weak_ptr<State>(state_), flushed] {
+    if (auto self = weak.lock()) {
+      self->flush();
+      self->closed = true;
+    }
+    flushed->set_value();
+  };
+  if (state.loop.on_loop_thread()) {
+    final_flush();
+  } else {
+    state.loop.post(final_flush);
+    flushed->get_future().wait_for(std::chrono::seconds(10));
+  }
+  state.closed = true;
+  state.worker.stop();
+}
+
+void Dispatcher::submit(std::vector<DeliveryTask> tasks) {
+  state_->on_loop([tasks = std::move(tasks)](State& self) mutable {
+    std::unordered_set<std::string> touched;
+    for (DeliveryTask& task : tasks) {
+      touched.insert(task.endpoint_id);
+      self.accept(std::move(task));
+    }
+    for (const auto& endpoint_id : touched) self.pump(endpoint_id);
+  });
+}
+
+void Dispatcher::send_manual(DeliveryTask task) {
+  task.trigger = TriggerType::manual;
+  state_->on_loop([task = std::move(task)](State& self) mutable {
+    const std::string endpoint_id = task.endpoint_id;
+    self.accept(std::move(task));
+    self.pump(endpoint_id);
+  });
+}
+
+void Dispatcher::endpoint_changed(std::string endpoint_id) {
+  state_->on_loop([endpoint_id = std::move(endpoint_id)](State& self) {
+    EndpointState& endpoint = self.endpoints[endpoint_id];
+    endpoint.config.reset();
+    // Work parked while the endpoint was disabled waits in the store: look for it again.
+    self.note_store_work(endpoint_id, self.clock.now());
+    self.pump(endpoint_id);
+  });
+}
+
+DispatcherStats Dispatcher::stats() const {
+  return {state_->attempts, state_->succeeded, state_->failed, state_->exhausted, state_->in_flight_count};
+}
+
+}  // namespace hookd::delivery

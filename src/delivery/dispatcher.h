@@ -1,0 +1,84 @@
+// The Dispatcher owns the delivery work this node holds in memory and sends it (DESIGN.md §3).
+//
+// - New deliveries arrive by hand-off from the API (submit), already claimed in the store: no polling
+//   on the hot path.
+// - Each endpoint has its own ready queue and concurrency cap; the process has a global cap. A slow
+//   endpoint only ever uses its own budget.
+// - Memory is bounded: an endpoint holds at most `endpoint_queue_capacity` tasks and the process at most
+//   `max_retries_in_memory` waiting retries. The rest goes back to the store's queue (unclaimed) and is
+//   claimed again when due and when there is room, so a backlog lives on disk.
+// - Failed attempts are retried on the RetrySchedule; attempts and destination changes are recorded in
+//   batches through Store::record_outcomes.
+// - After a restart, start() gives back the claims of the previous process and the work resumes from
+//   the store.
+//
+// Threading: all state lives on the event loop's thread; the public methods are thread-safe. Store calls
+// that may block run on a thread of the dispatcher's own, never on the loop.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "delivery/delivery_request.h"
+#include "delivery/retry_policy.h"
+#include "delivery/sender.h"
+#include "net/event_loop.h"
+#include "store/store.h"
+
+namespace hookd::delivery {
+
+struct DispatcherOptions {
+  RetrySchedule schedule;
+  RequestOptions request;
+  int endpoint_concurrency = 10;                 // attempts in flight per endpoint
+  int global_concurrency = 2000;                 // attempts in flight in the process
+  std::size_t endpoint_queue_capacity = 1000;    // tasks held in memory per endpoint
+  std::size_t max_retries_in_memory = 100000;    // waiting retries held in memory, all endpoints together
+  std::chrono::milliseconds scan_interval{200};  // how often queued work in the store is looked for
+};
+
+// Counters, for health and benchmarks.
+struct DispatcherStats {
+  std::uint64_t attempts = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t exhausted = 0;
+  std::int64_t in_flight = 0;
+};
+
+class Dispatcher {
+ public:
+  // `store`, `sender`, `loop` and `clock` must outlive the dispatcher. `loop` must be started.
+  Dispatcher(store::Store& store, Sender& sender, net::EventLoop& loop, const core::Clock& clock,
+             DispatcherOptions options);
+  ~Dispatcher();
+
+  // Gives back the claims of a previous process and finds the work queued in the store. Blocks.
+  core::Status start();
+  // Stops starting attempts, waits up to `grace` for those in flight, and writes every outcome. Work
+  // still held in memory stays claimed in the store; the next start() gives it back.
+  void stop(std::chrono::milliseconds grace);
+
+  // Hands over deliveries the store has just committed (claimed for this node).
+  void submit(std::vector<store::DeliveryTask> tasks);
+  // One manual attempt (resend, recover), beside whatever the schedule does.
+  void send_manual(store::DeliveryTask task);
+  // The endpoint changed (URL, keys, headers, disabled): forget what was cached of it.
+  void endpoint_changed(std::string endpoint_id);
+
+  DispatcherStats stats() const;
+
+  struct State;
+
+ private:
+  // Shared only so that callbacks (HTTP answers, timers, store results) can hold weak references and
+  // find out that the dispatcher is gone; the Dispatcher is the only owner.
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace hookd::delivery

@@ -1,0 +1,342 @@
+// The dispatcher with its real parts: a SQLite store in a temporary directory, the HTTP client, and
+// receivers served over loopback. The retry schedule is compressed to milliseconds.
+#include "delivery/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "core/ids.h"
+#include "hookd/sign/standard.h"
+#include "net/http_server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace hookd::delivery {
+namespace {
+
+using namespace std::chrono_literals;
+using store::MessageStatus;
+
+// Waits until `done()` holds, checking every few milliseconds, for at most `limit`.
+template <class Predicate>
+bool eventually(Predicate done, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
+// A receiver whose answers the test scripts; it records what it got.
+class Receiver {
+ public:
+  using Script = std::function<net::HttpResponse(const net::HttpRequest&, int call)>;
+  explicit Receiver(Script script) : script_(std::move(script)) {
+    std::string error;
+    server_ = net::HttpServer::listen(
+        {},
+        [this](net::HttpRequest&& request, net::Respond respond) {
+          int call;
+          {
+            std::lock_guard lock(mutex_);
+            call = static_cast<int>(requests_.size());
+            requests_.push_back(request);
+            ++concurrent_;
+            max_concurrent_ = std::max(max_concurrent_, concurrent_);
+          }
+          auto response = script_(request, call);
+          {
+            std::lock_guard lock(mutex_);
+            --concurrent_;
+          }
+          respond(std::move(response));
+        },
+        error);
+    server_->start();
+  }
+  ~Receiver() { server_->stop(0ms); }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook"; }
+  std::vector<net::HttpRequest> requests() const {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+  std::size_t count() const {
+    std::lock_guard lock(mutex_);
+    return requests_.size();
+  }
+  int max_concurrent() const {
+    std::lock_guard lock(mutex_);
+    return max_concurrent_;
+  }
+
+ private:
+  Script script_;
+  mutable std::mutex mutex_;
+  std::vector<net::HttpRequest> requests_;
+  int concurrent_ = 0, max_concurrent_ = 0;
+  std::unique_ptr<net::HttpServer> server_;
+};
+
+net::HttpResponse status(int code) {
+  return code == 204 ? net::HttpResponse::empty(204)
+                     : net::HttpResponse::json(code, "{\"status\":" + std::to_string(code) + "}");
+}
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::temp_directory_path() / ("hookd-dispatch-" + core::new_id(""));
+    std::filesystem::create_directories(directory_);
+    store_ = store::sqlite::SqliteStore::open({(directory_ / "hookd.db").string(), false, 2, 1024}).value();
+    loop_.start();
+    options_.schedule.delays = {20ms, 20ms, 20ms};
+    options_.schedule.penalty = 30ms;
+    options_.request.timeout = 2s;
+  }
+  void TearDown() override {
+    if (dispatcher_) dispatcher_->stop(1s);
+    dispatcher_.reset();
+    loop_.stop();
+    store_.reset();
+    std::filesystem::remove_all(directory_);
+  }
+
+  void start_dispatcher() {
+    dispatcher_ = std::make_unique<Dispatcher>(*store_, sender_, loop_, core::SystemClock::instance(), options_);
+    ASSERT_TRUE(dispatcher_->start());
+  }
+
+  // An app with one endpoint at `url`.
+  store::Endpoint endpoint(const std::string& url) {
+    const auto now = core::SystemClock::instance().now();
+    if (app_.id.empty()) {
+      app_ = {core::new_id("app_"), "org_1", std::nullopt, "App", std::nullopt, {}, now, now};
+      EXPECT_TRUE(store_->create_application(app_));
+    }
+    store::Endpoint e;
+    e.id = core::new_id("ep_");
+    e.org_id = app_.org_id;
+    e.app_id = app_.id;
+    e.url = url;
+    e.keys = {{key_.to_string(), std::nullopt}};
+    e.created_at = e.updated_at = now;
+    EXPECT_TRUE(store_->create_endpoint(e));
+    return e;
+  }
+
+  // Publishes one message; returns it after handing its deliveries to the dispatcher (if any).
+  store::Message publish(std::string payload = "{\"hello\":\"world\"}", bool hand_off = true) {
+    const auto now = core::SystemClock::instance().now();
+    store::Message message{core::new_id("msg_"), app_.org_id,        app_.id, "test.event", std::nullopt,
+                           std::nullopt,         std::move(payload), now,     now + 24h};
+    auto created = store_->create_message({message});
+    EXPECT_TRUE(created);
+    if (hand_off && dispatcher_) dispatcher_->submit(std::move(created->tasks));
+    return message;
+  }
+
+  std::vector<store::Attempt> attempts(const std::string& msg_id) {
+    store::AttemptFilter filter;
+    filter.msg_id = msg_id;
+    return store_->list_attempts(app_.id, {250, std::nullopt, true}, filter)->items;
+  }
+
+  MessageStatus destination_status(const std::string& msg_id) {
+    auto page = store_->list_message_destinations(app_.id, msg_id, {});
+    return page->items.empty() ? MessageStatus::sending : page->items[0].destination.status;
+  }
+
+  std::filesystem::path directory_;
+  std::unique_ptr<store::Store> store_;
+  net::EventLoop loop_;
+  net::HttpClient client_{loop_, {}};
+  HttpSender sender_{client_};
+  DispatcherOptions options_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  store::Application app_;
+  sign::Secret key_ = sign::Secret::generate_hmac();
+};
+
+TEST_F(DispatcherTest, DeliversSignedPayloadsAndRecordsTheAttempt) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(204); });
+  endpoint(receiver.url());
+  start_dispatcher();
+  const auto message = publish("{\"amount\": 12,  \"note\":\"caf\xc3\xa9\"}");
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  const auto got = receiver.requests();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "{\"amount\": 12,  \"note\":\"caf\xc3\xa9\"}");
+  EXPECT_EQ(got[0].headers.find("svix-id"), message.id);
+  EXPECT_TRUE(sign::verify_standard(std::vector<sign::Secret>{key_}, got[0].headers, got[0].body));
+  const auto recorded = attempts(message.id);
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(recorded[0].response_status_code, 204);
+  EXPECT_EQ(recorded[0].status, MessageStatus::success);
+}
+
+TEST_F(DispatcherTest, RetriesFailuresUntilSuccess) {
+  Receiver receiver([](const net::HttpRequest&, int call) { return status(call < 2 ? 500 : 200); });
+  endpoint(receiver.url());
+  start_dispatcher();
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  ASSERT_TRUE(eventually([&] { return attempts(message.id).size() == 3; }));
+  const auto recorded = attempts(message.id);
+  EXPECT_EQ(recorded[0].response_status_code, 500);
+  EXPECT_EQ(recorded[0].response, "{\"status\":500}");
+  EXPECT_EQ(recorded[1].status, MessageStatus::fail);
+  EXPECT_EQ(recorded[2].status, MessageStatus::success);
+  // The same message id on every attempt, so that receivers can drop duplicates.
+  for (const auto& request : receiver.requests()) EXPECT_EQ(request.headers.find("svix-id"), message.id);
+}
+
+TEST_F(DispatcherTest, GivesUpWhenTheScheduleIsExhausted) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(503); });
+  endpoint(receiver.url());
+  start_dispatcher();
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::fail; }));
+  EXPECT_EQ(receiver.count(), 4u);  // the first try and three retries
+  EXPECT_EQ(dispatcher_->stats().exhausted, 1u);
+}
+
+TEST_F(DispatcherTest, RedirectsAreFailuresAndNotFollowed) {
+  Receiver elsewhere([](const net::HttpRequest&, int) { return status(200); });
+  Receiver receiver([&](const net::HttpRequest&, int) {
+    auto response = net::HttpResponse::empty(301);
+    response.headers.add("location", elsewhere.url());
+    return response;
+  });
+  endpoint(receiver.url());
+  start_dispatcher();
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::fail; }));
+  EXPECT_EQ(elsewhere.count(), 0u);
+  EXPECT_EQ(attempts(message.id)[0].response_status_code, 301);
+}
+
+TEST_F(DispatcherTest, RecordsRefusedConnectionsAndTimeouts) {
+  std::string closed_url;
+  {
+    Receiver gone([](const net::HttpRequest&, int) { return status(200); });
+    closed_url = gone.url();
+  }
+  endpoint(closed_url);
+  options_.request.timeout = 100ms;
+  options_.schedule.delays = {10ms};
+  start_dispatcher();
+  const auto refused = publish();
+  ASSERT_TRUE(eventually([&] { return destination_status(refused.id) == MessageStatus::fail; }));
+  const auto recorded = attempts(refused.id);
+  ASSERT_EQ(recorded.size(), 2u);
+  EXPECT_EQ(recorded[0].response_status_code, 0);
+  EXPECT_NE(recorded[0].response.find("refused"), std::string::npos) << recorded[0].response;
+}
+
+TEST_F(DispatcherTest, SlowReceiversTimeOutAndArePenalized) {
+  Receiver slow([](const net::HttpRequest&, int call) {
+    if (call == 0) std::this_thread::sleep_for(400ms);
+    return status(200);
+  });
+  endpoint(slow.url());
+  options_.request.timeout = 100ms;
+  options_.schedule.penalty = 300ms;
+  start_dispatcher();
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  const auto recorded = attempts(message.id);
+  ASSERT_EQ(recorded.size(), 2u);
+  EXPECT_EQ(recorded[0].response_status_code, 0);
+  EXPECT_NE(recorded[0].response.find("no complete answer"), std::string::npos);
+  // The retry waited for the penalty, not the 20 ms of the schedule.
+  EXPECT_GE(recorded[1].created_at - recorded[0].created_at, 300ms);
+}
+
+TEST_F(DispatcherTest, RespectsTheEndpointConcurrencyCap) {
+  Receiver receiver([](const net::HttpRequest&, int) {
+    std::this_thread::sleep_for(20ms);
+    return status(200);
+  });
+  endpoint(receiver.url());
+  options_.endpoint_concurrency = 3;
+  start_dispatcher();
+  for (int i = 0; i < 12; ++i) publish();
+  ASSERT_TRUE(eventually([&] { return receiver.count() == 12; }));
+  EXPECT_LE(receiver.max_concurrent(), 3);
+}
+
+TEST_F(DispatcherTest, ABacklogBeyondMemoryWaitsInTheStore) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(200); });
+  endpoint(receiver.url());
+  options_.endpoint_queue_capacity = 4;
+  options_.scan_interval = 10ms;
+  start_dispatcher();
+  std::vector<store::Message> messages;
+  for (int i = 0; i < 60; ++i) messages.push_back(publish());
+  ASSERT_TRUE(eventually([&] { return receiver.count() >= 60; }));
+  for (const auto& message : messages) {
+    ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  }
+  EXPECT_EQ(receiver.count(), 60u);
+}
+
+TEST_F(DispatcherTest, WorkClaimedByADeadProcessResumesAtStart) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(200); });
+  endpoint(receiver.url());
+  // Committed and claimed, but never handed to a dispatcher: as if the process died right after.
+  const auto first = publish("{\"n\":1}", false);
+  const auto second = publish("{\"n\":2}", false);
+  start_dispatcher();
+  ASSERT_TRUE(eventually([&] { return receiver.count() == 2; }));
+  EXPECT_TRUE(eventually([&] { return destination_status(second.id) == MessageStatus::success; }));
+  EXPECT_EQ(destination_status(first.id), MessageStatus::success);
+}
+
+TEST_F(DispatcherTest, ManualAttemptsDoNotChangeTheSchedule) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(200); });
+  const auto e = endpoint(receiver.url());
+  start_dispatcher();
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  auto task = store_->manual_task(app_.id, message.id, e.id);
+  ASSERT_TRUE(task);
+  dispatcher_->send_manual(std::move(*task));
+  ASSERT_TRUE(eventually([&] { return attempts(message.id).size() == 2; }));
+  EXPECT_EQ(attempts(message.id)[1].trigger, store::TriggerType::manual);
+}
+
+TEST_F(DispatcherTest, DisabledEndpointsGetNothingUntilEnabled) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(200); });
+  const auto e = endpoint(receiver.url());
+  start_dispatcher();
+  ASSERT_TRUE(store_->update_endpoint(
+      app_.org_id, app_.id, e.id,
+      [](store::Endpoint& x) {
+        x.disabled = true;
+        return core::Status{};
+      },
+      std::nullopt));
+  dispatcher_->endpoint_changed(e.id);
+  // Claimed while the endpoint was enabled (the store routed it), handed over after it was disabled.
+  store::Message message{core::new_id("msg_"),
+                         app_.org_id,
+                         app_.id,
+                         "t",
+                         std::nullopt,
+                         std::nullopt,
+                         "{}",
+                         core::SystemClock::instance().now(),
+                         core::SystemClock::instance().now() + 1h};
+  auto created = store_->create_message({message});
+  ASSERT_TRUE(created);
+  EXPECT_TRUE(created->tasks.empty());  // a disabled endpoint is not routed to at all
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(receiver.count(), 0u);
+}
+
+}  // namespace
+}  // namespace hookd::delivery
