@@ -15,6 +15,10 @@ std::string base64_encode(std::string_view bytes);
 // unused tail of the last character (so each byte string has exactly one accepted spelling per padding).
 std::optional<std::string> base64_decode(std::string_view text);
 
+// Base64url (RFC 4648 §5) without padding, as JWTs use it; decoding accepts padding too.
+std::string base64url_encode(std::string_view bytes);
+std::optional<std::string> base64url_decode(std::string_view text);
+
 std::string hex_encode(std::string_view bytes);
 
 // Accepts upper and lower case; rejects odd lengths and non-hex characters.

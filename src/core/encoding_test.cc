@@ -45,6 +45,14 @@ TEST(Base64, RoundTripsRandomBytes) {
   }
 }
 
+TEST(Base64Url, UsesTheUrlAlphabetWithoutPadding) {
+  EXPECT_EQ(base64url_encode("\xfb\xff\xbf"), "-_-_");
+  EXPECT_EQ(base64url_encode("f"), "Zg");
+  EXPECT_EQ(base64url_decode("-_-_"), "\xfb\xff\xbf");
+  EXPECT_EQ(base64url_decode("Zg"), "f");
+  EXPECT_FALSE(base64url_decode("+/+/"));
+}
+
 TEST(Hex, RoundTripsAndAcceptsUpperCase) {
   EXPECT_EQ(hex_encode("\x01\xab\xff"), "01abff");
   EXPECT_EQ(hex_decode("01abff"), "\x01\xab\xff");

@@ -38,6 +38,7 @@ using Change = std::function<core::Status(T&)>;
 
 struct NewMessage {
   Message message;  // id, org, app, event type, event id, channels, payload, times filled by the caller
+  std::optional<std::string> only_endpoint;  // route to this endpoint alone (send-example)
 };
 
 // A committed message and the deliveries it needs. The destinations are claimed by this node: the

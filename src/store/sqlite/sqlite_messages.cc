@@ -122,11 +122,15 @@ Result<CreatedMessage> SqliteStore::create_message(NewMessage input) {
     CreatedMessage created{message, {}};
     auto payload = std::make_shared<const std::string>(message.payload.value_or("{}"));
     for (const Route& route : routes(db, message.app_id)) {
-      if (route.event_types && std::find(route.event_types->begin(), route.event_types->end(), message.event_type) ==
-                                   route.event_types->end()) {
+      if (input.only_endpoint && route.endpoint_id != *input.only_endpoint) continue;
+      if (!input.only_endpoint && route.event_types &&
+          std::find(route.event_types->begin(), route.event_types->end(), message.event_type) ==
+              route.event_types->end()) {
         continue;
       }
-      if (route.channels && (!message.channels || !shares_any(*route.channels, *message.channels))) continue;
+      if (!input.only_endpoint && route.channels &&
+          (!message.channels || !shares_any(*route.channels, *message.channels)))
+        continue;
       auto statement = db.prepare(kInsertDestination);
       statement->bind(1, message.id).bind(2, route.endpoint_id).bind(3, micros(message.created_at));
       statement->step();

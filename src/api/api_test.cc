@@ -1,0 +1,260 @@
+// The REST API in process: requests go through Api::handle against a real SQLite store (no network,
+// no dispatcher). The HTTP server around it is tested in tests/integration.
+#include "api/api.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "api/jwt.h"
+#include "core/ids.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace hookd::api {
+namespace {
+
+namespace json = boost::json;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::temp_directory_path() / ("hookd-api-" + core::new_id(""));
+    std::filesystem::create_directories(directory_);
+    store_ = store::sqlite::SqliteStore::open({(directory_ / "hookd.db").string(), false, 2, 1024}).value();
+    ApiOptions options;
+    options.jwt_secret = "test-secret";
+    options.public_url = "http://127.0.0.1:8071";
+    api_ = std::make_unique<Api>(*store_, nullptr, core::SystemClock::instance(), options);
+    token_ = issue_token({"org_test", std::nullopt, std::nullopt}, "test-secret", core::SystemClock::instance().now());
+  }
+  void TearDown() override {
+    api_.reset();
+    store_.reset();
+    std::filesystem::remove_all(directory_);
+  }
+
+  net::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = "",
+                         std::optional<std::string> token = std::nullopt, const std::string& idempotency_key = "") {
+    net::HttpRequest request;
+    request.method = method;
+    request.target = target;
+    request.body = body;
+    request.headers.add("authorization", "Bearer " + token.value_or(token_));
+    if (!idempotency_key.empty()) request.headers.add("idempotency-key", idempotency_key);
+    return api_->handle(request);
+  }
+
+  static json::value parse(const net::HttpResponse& response) { return json::parse(response.body); }
+
+  std::string create_app(const std::string& body = R"({"name":"Shop"})") {
+    auto response = call("POST", "/api/v1/app", body);
+    EXPECT_EQ(response.status, 201) << response.body;
+    return std::string(parse(response).at("id").as_string());
+  }
+
+  std::filesystem::path directory_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Api> api_;
+  std::string token_;
+};
+
+TEST_F(ApiTest, RefusesMissingForgedAndNoneTokens) {
+  EXPECT_EQ(call("GET", "/api/v1/app", "", "").status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/app", "", token_ + "x").status, 401);
+  const auto forged =
+      issue_token({"org_test", std::nullopt, std::nullopt}, "guess", core::SystemClock::instance().now());
+  const auto response = call("GET", "/api/v1/app", "", forged);
+  EXPECT_EQ(response.status, 401);
+  EXPECT_EQ(parse(response).at("code"), "authentication_failed");
+  EXPECT_NE(parse(call("GET", "/api/v1/app", "", "test-secret")).at("detail").as_string().find("signing secret"),
+            std::string::npos);
+  EXPECT_EQ(call("GET", "/api/v1/health", "", "").status, 200);
+}
+
+TEST_F(ApiTest, UnknownRoutesAndMethodsAnswerJson) {
+  auto unknown = call("GET", "/api/v1/nope");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(parse(unknown).at("code"), "not_found");
+  auto method = call("DELETE", "/api/v1/app");
+  EXPECT_EQ(method.status, 405);
+  EXPECT_TRUE(parse(method).is_object());
+  EXPECT_EQ(call("GET", "/api/v1/app/").status, 200);  // a trailing slash is ignored
+}
+
+TEST_F(ApiTest, ApplicationsFollowSvixSemantics) {
+  const std::string id = create_app(R"({"name":"Shop","uid":"shop-1","metadata":{"tier":"gold"},"rateLimit":5})");
+  auto got = parse(call("GET", "/api/v1/app/shop-1"));
+  EXPECT_EQ(got.at("id"), json::value(id));
+  EXPECT_EQ(got.at("throttleRate"), 5);
+  EXPECT_EQ(got.at("rateLimit"), 5);
+  EXPECT_EQ(got.at("metadata").at("tier"), "gold");
+  EXPECT_EQ(call("POST", "/api/v1/app", R"({"name":"Again","uid":"shop-1"})").status, 409);
+  auto existing = call("POST", "/api/v1/app?get_if_exists=true", R"({"name":"Again","uid":"shop-1"})");
+  EXPECT_EQ(existing.status, 200);
+  EXPECT_EQ(parse(existing).at("id"), json::value(id));
+
+  auto created = call("PUT", "/api/v1/app/new-uid", R"({"name":"Put"})");
+  EXPECT_EQ(created.status, 201);
+  EXPECT_EQ(parse(created).at("uid"), "new-uid");
+  auto updated = call("PUT", "/api/v1/app/new-uid", R"({"name":"Put 2","uid":"new-uid"})");
+  EXPECT_EQ(updated.status, 200);
+  EXPECT_EQ(parse(updated).at("name"), "Put 2");
+  auto patched = call("PATCH", "/api/v1/app/" + id, R"({"name":"Patched"})");
+  EXPECT_EQ(parse(patched).at("uid"), "shop-1");  // PATCH leaves other fields alone
+  EXPECT_EQ(call("DELETE", "/api/v1/app/" + id).status, 204);
+  EXPECT_EQ(call("GET", "/api/v1/app/" + id).status, 404);
+}
+
+TEST_F(ApiTest, ValidationErrorsListEveryField) {
+  auto response = call("POST", "/api/v1/app", R"({"uid":"bad uid!","rateLimit":0})");
+  ASSERT_EQ(response.status, 422);
+  const auto detail = parse(response).at("detail").as_array();
+  EXPECT_EQ(detail.size(), 3u);
+  EXPECT_EQ(detail[0].at("loc"), json::array({"body", "name"}));
+  EXPECT_EQ(detail[0].at("type"), "value_error");
+  EXPECT_EQ(call("POST", "/api/v1/app", "{not json").status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/app", "[1,2]").status, 422);
+  EXPECT_EQ(call("POST", "/api/v1/app", std::string(100, '[') + std::string(100, ']')).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/app?limit=251").status, 422);
+  EXPECT_EQ(call("GET", "/api/v1/app?limit=abc").status, 422);
+  EXPECT_EQ(call("GET", "/api/v1/app?order=sideways").status, 422);
+}
+
+TEST_F(ApiTest, ListsPageWithIterators) {
+  for (int i = 0; i < 5; ++i) create_app();
+  auto first = parse(call("GET", "/api/v1/app?limit=2"));
+  EXPECT_EQ(first.at("data").as_array().size(), 2u);
+  EXPECT_EQ(first.at("done"), false);
+  const std::string next = std::string(first.at("iterator").as_string());
+  auto second = parse(call("GET", "/api/v1/app?limit=2&iterator=" + next));
+  EXPECT_NE(second.at("data").as_array()[0].at("id"), first.at("data").as_array()[0].at("id"));
+  const std::string previous = std::string(second.at("prevIterator").as_string());
+  auto back = parse(call("GET", "/api/v1/app?limit=2&iterator=" + previous));
+  EXPECT_EQ(back.at("data"), first.at("data"));
+  auto empty = parse(call("GET", "/api/v1/event-type"));
+  EXPECT_TRUE(empty.at("iterator").is_null());
+  EXPECT_EQ(empty.at("done"), true);
+}
+
+TEST_F(ApiTest, EndpointsValidateUrlsEventTypesAndHeaders) {
+  const std::string app = create_app();
+  const std::string base = "/api/v1/app/" + app + "/endpoint";
+  EXPECT_EQ(call("POST", base, R"({"url":"ftp://x"})").status, 422);
+  EXPECT_EQ(call("POST", base, R"({"url":"not a url"})").status, 422);
+  auto missing = call("POST", base, R"({"url":"https://example.com","filterTypes":["a.b"]})");
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_NE(missing.body.find("a.b"), std::string::npos);
+  EXPECT_EQ(call("POST", "/api/v1/event-type", R"({"name":"a.b","description":"x"})").status, 201);
+  EXPECT_EQ(call("POST", base, R"({"url":"https://example.com","headers":{"svix-id":"x"}})").status, 422);
+  EXPECT_EQ(call("POST", base, R"({"url":"https://example.com","headers":{"Content-Type":"x"}})").status, 422);
+  EXPECT_EQ(call("POST", base, R"({"url":"https://example.com","secret":"whsec_short"})").status, 422);
+
+  auto created = call("POST", base, R"({"url":"https://example.com/h","filterTypes":["a.b"],"uid":"ep-1"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto endpoint = parse(created);
+  EXPECT_EQ(endpoint.at("eventTypes"), json::array({"a.b"}));
+  EXPECT_EQ(endpoint.at("filterTypes"), json::array({"a.b"}));
+  EXPECT_EQ(endpoint.at("version"), 1);
+  EXPECT_TRUE(endpoint.at("channels").is_null());
+  const auto secret = parse(call("GET", base + "/ep-1/secret")).at("key").as_string();
+  EXPECT_TRUE(secret.starts_with("whsec_"));
+}
+
+TEST_F(ApiTest, RotationKeepsTheOldKeyAndHeadersHideSensitiveValues) {
+  const std::string app = create_app();
+  const std::string base = "/api/v1/app/" + app + "/endpoint";
+  ASSERT_EQ(call("POST", base, R"({"url":"https://example.com","uid":"ep"})").status, 201);
+  const auto before = parse(call("GET", base + "/ep/secret")).at("key");
+  EXPECT_EQ(call("POST", base + "/ep/secret/rotate", R"({"key":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})").status,
+            204);
+  EXPECT_EQ(parse(call("GET", base + "/ep/secret")).at("key"), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  auto stored = store_->get_endpoint("org_test", app, "ep");
+  ASSERT_EQ(stored->keys.size(), 2u);
+  EXPECT_EQ(json::value(stored->keys[1].secret), before);
+  EXPECT_TRUE(stored->keys[1].expires_at);
+
+  EXPECT_EQ(call("PUT", base + "/ep/headers", R"({"headers":{"X-Team":"a","Authorization":"Bearer s"}})").status, 204);
+  EXPECT_EQ(call("PATCH", base + "/ep/headers", R"({"headers":{"x-team":null,"X-Env":"prod"}})").status, 204);
+  auto headers = parse(call("GET", base + "/ep/headers"));
+  EXPECT_EQ(headers.at("headers"), json::object({{"X-Env", "prod"}}));
+  EXPECT_EQ(headers.at("sensitive"), json::array({"Authorization"}));
+  EXPECT_EQ(call("PATCH", base + "/ep/headers", R"({"headers":{"webhook-id":"x"}})").status, 422);
+}
+
+TEST_F(ApiTest, MessagesKeepThePayloadByteForByte) {
+  const std::string app = create_app();
+  const std::string payload = "{ \"amount\" :1.50,\n \"n\":\"caf\xc3\xa9\\u00e9\" , \"z\":[ ] }";
+  auto created =
+      call("POST", "/api/v1/app/" + app + "/msg",
+           R"({"eventType":"invoice.paid","payload":)" + payload + R"(,"eventId":"evt-1","channels":["c1"]})");
+  ASSERT_EQ(created.status, 202) << created.body;
+  EXPECT_NE(created.body.find("\"payload\":" + payload), std::string::npos);
+  const std::string id = std::string(parse(created).at("id").as_string());
+  EXPECT_EQ(store_->get_message(app, id)->payload, payload);
+  EXPECT_EQ(parse(call("GET", "/api/v1/app/" + app + "/msg/evt-1")).at("id"), json::value(id));
+  auto without = parse(call("GET", "/api/v1/app/" + app + "/msg/" + id + "?with_content=false"));
+  EXPECT_EQ(without.at("payload"), json::object());
+
+  EXPECT_EQ(call("POST", "/api/v1/app/" + app + "/msg", R"({"eventType":"x","payload":{},"eventId":"evt-1"})").status,
+            409);
+  EXPECT_EQ(call("POST", "/api/v1/app/" + app + "/msg", R"({"eventType":"x","data":{"legacy":true}})").status, 202);
+  EXPECT_EQ(call("POST", "/api/v1/app/" + app + "/msg", R"({"eventType":"x","payload":[1]})").status, 422);
+  EXPECT_EQ(call("POST", "/api/v1/app/" + app + "/msg", R"({"eventType":"x","payload":"{}"})").status, 422);
+  EXPECT_EQ(call("POST", "/api/v1/app/" + app + "/msg", R"({"eventType":"bad type","payload":{}})").status, 422);
+  EXPECT_EQ(call("POST", "/api/v1/app/" + app + "/msg",
+                 R"({"eventType":"x","payload":{},"channels":["a","b","c","d","e","f"]})")
+                .status,
+            422);
+  auto list = parse(call("GET", "/api/v1/app/" + app + "/msg?channel=c1"));
+  EXPECT_EQ(list.at("data").as_array().size(), 1u);
+}
+
+TEST_F(ApiTest, MessagesCanCreateTheirApplication) {
+  auto created = call("POST", "/api/v1/app/fresh-app/msg",
+                      R"({"eventType":"x","payload":{},"application":{"name":"Fresh","uid":"fresh-app"}})");
+  EXPECT_EQ(created.status, 202) << created.body;
+  EXPECT_EQ(parse(call("GET", "/api/v1/app/fresh-app")).at("name"), "Fresh");
+  EXPECT_EQ(call("POST", "/api/v1/app/other-app/msg", R"({"eventType":"x","payload":{}})").status, 404);
+}
+
+TEST_F(ApiTest, OrganizationsNeverSeeEachOthersData) {
+  const std::string app = create_app();
+  const auto other =
+      issue_token({"org_other", std::nullopt, std::nullopt}, "test-secret", core::SystemClock::instance().now());
+  EXPECT_EQ(call("GET", "/api/v1/app/" + app, "", other).status, 404);
+  EXPECT_EQ(call("POST", "/api/v1/app/" + app + "/msg", R"({"eventType":"x","payload":{}})", other).status, 404);
+  EXPECT_EQ(call("DELETE", "/api/v1/app/" + app, "", other).status, 404);
+  EXPECT_TRUE(parse(call("GET", "/api/v1/app", "", other)).at("data").as_array().empty());
+}
+
+TEST_F(ApiTest, ApplicationTokensReachOnlyTheirApplication) {
+  const std::string mine = create_app();
+  const std::string theirs = create_app();
+  auto access = call("POST", "/api/v1/auth/app-portal-access/" + mine, "{}");
+  ASSERT_EQ(access.status, 200) << access.body;
+  const std::string token = std::string(parse(access).at("token").as_string());
+  EXPECT_EQ(call("GET", "/api/v1/app/" + mine, "", token).status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/app/" + mine + "/endpoint", "", token).status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/app/" + theirs, "", token).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/app", "", token).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/event-type", R"({"name":"a","description":""})", token).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/event-type", "", token).status, 200);
+}
+
+TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
+  const std::string app = create_app();
+  const std::string target = "/api/v1/app/" + app + "/msg";
+  auto first = call("POST", target, R"({"eventType":"x","payload":{"n":1}})", std::nullopt, "key-1");
+  auto second = call("POST", target, R"({"eventType":"x","payload":{"n":2}})", std::nullopt, "key-1");
+  EXPECT_EQ(first.status, 202);
+  EXPECT_EQ(second.body, first.body);
+  auto third = call("POST", target, R"({"eventType":"x","payload":{"n":3}})", std::nullopt, "key-2");
+  EXPECT_NE(third.body, first.body);
+  // A failed answer is not remembered.
+  EXPECT_EQ(call("POST", "/api/v1/app", "{}", std::nullopt, "key-3").status, 422);
+  EXPECT_EQ(call("POST", "/api/v1/app", R"({"name":"ok"})", std::nullopt, "key-3").status, 201);
+}
+
+}  // namespace
+}  // namespace hookd::api

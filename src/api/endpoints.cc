@@ -1,0 +1,109 @@
+// /api/v1/app/{app_id}/endpoint: endpoints of an application.
+#include <boost/json.hpp>
+
+#include "api/endpoint_fields.h"
+#include "api/resolve.h"
+#include "api/response_output.h"
+#include "core/ids.h"
+#include "delivery/dispatcher.h"
+#include "hookd/sign/secret.h"
+
+namespace hookd::api {
+namespace {
+
+void notify_changed(Services& services, const std::string& endpoint_id) {
+  if (services.dispatcher) services.dispatcher->endpoint_changed(endpoint_id);
+}
+
+store::Endpoint new_endpoint(const store::Application& app, const EndpointFields& fields, core::TimePoint now) {
+  store::Endpoint endpoint;
+  endpoint.id = core::new_id("ep_");
+  endpoint.org_id = app.org_id;
+  endpoint.app_id = app.id;
+  endpoint.created_at = endpoint.updated_at = now;
+  apply_endpoint_fields(endpoint, fields, true);
+  endpoint.keys = {{fields.secret.value_or(sign::Secret::generate_hmac().to_string()), std::nullopt}};
+  endpoint.headers = fields.headers.value_or(store::StringMap{});
+  return endpoint;
+}
+
+core::Result<Reply> create_endpoint(Services& services, Call& call) {
+  auto app = resolve_app(services, call);
+  if (!app) return fail(std::move(app).error());
+  auto fields = read_endpoint_fields(call.request.body, true);
+  if (!fields) return fail(std::move(fields).error());
+  auto created = services.store.create_endpoint(new_endpoint(*app, *fields, services.clock.now()));
+  if (!created) return fail(std::move(created).error());
+  return Reply::json(201, endpoint_json(*created));
+}
+
+core::Result<Reply> list_endpoints(Services& services, Call& call) {
+  auto app = resolve_app(services, call);
+  if (!app) return fail(std::move(app).error());
+  const store::PageQuery page = call.query.page();
+  if (auto checked = check_query(call); !checked) return fail(std::move(checked).error());
+  auto endpoints = services.store.list_endpoints(app->org_id, app->id, page);
+  if (!endpoints) return fail(std::move(endpoints).error());
+  return Reply::raw(200, page_json(*endpoints, endpoint_json, [](const store::Endpoint& e) { return e.id; }));
+}
+
+core::Result<Reply> get_endpoint(Services& services, Call& call) {
+  auto app = resolve_app(services, call);
+  if (!app) return fail(std::move(app).error());
+  auto endpoint = resolve_endpoint(services, call, *app);
+  if (!endpoint) return fail(std::move(endpoint).error());
+  return Reply::json(200, endpoint_json(*endpoint));
+}
+
+core::Result<Reply> write_endpoint(Services& services, Call& call, bool put) {
+  auto app = resolve_app(services, call);
+  if (!app) return fail(std::move(app).error());
+  auto fields = read_endpoint_fields(call.request.body, put);
+  if (!fields) return fail(std::move(fields).error());
+  const auto now = services.clock.now();
+  std::optional<store::Endpoint> create;
+  if (put && is_name(call.param("endpoint_id"))) {
+    // PUT to a uid that does not exist yet creates the endpoint with that uid.
+    create = new_endpoint(*app, *fields, now);
+    if (!create->uid) create->uid = call.param("endpoint_id");
+  }
+  auto saved = services.store.update_endpoint(
+      app->org_id, app->id, call.param("endpoint_id"),
+      [&](store::Endpoint& endpoint) {
+        apply_endpoint_fields(endpoint, *fields, put);
+        endpoint.updated_at = now;
+        return core::Status{};
+      },
+      std::move(create));
+  if (!saved) return fail(std::move(saved).error());
+  notify_changed(services, saved->value.id);
+  return Reply::json(saved->created ? 201 : 200, endpoint_json(saved->value));
+}
+
+core::Result<Reply> put_endpoint(Services& services, Call& call) { return write_endpoint(services, call, true); }
+core::Result<Reply> patch_endpoint(Services& services, Call& call) { return write_endpoint(services, call, false); }
+
+core::Result<Reply> delete_endpoint(Services& services, Call& call) {
+  auto app = resolve_app(services, call);
+  if (!app) return fail(std::move(app).error());
+  auto endpoint = resolve_endpoint(services, call, *app);
+  if (!endpoint) return fail(std::move(endpoint).error());
+  if (auto deleted = services.store.delete_endpoint(app->org_id, app->id, endpoint->id); !deleted) {
+    return fail(std::move(deleted).error());
+  }
+  notify_changed(services, endpoint->id);
+  return Reply::empty(204);
+}
+
+}  // namespace
+
+void add_endpoint_routes(ApiRouter& router) {
+  router.add("GET", "/api/v1/app/{app_id}/endpoint", {list_endpoints, Access::application});
+  router.add("POST", "/api/v1/app/{app_id}/endpoint", {create_endpoint, Access::application});
+  router.add("GET", "/api/v1/app/{app_id}/endpoint/{endpoint_id}", {get_endpoint, Access::application});
+  router.add("PUT", "/api/v1/app/{app_id}/endpoint/{endpoint_id}", {put_endpoint, Access::application});
+  router.add("PATCH", "/api/v1/app/{app_id}/endpoint/{endpoint_id}", {patch_endpoint, Access::application});
+  router.add("DELETE", "/api/v1/app/{app_id}/endpoint/{endpoint_id}", {delete_endpoint, Access::application});
+}
+
+}  // namespace hookd::api

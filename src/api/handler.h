@@ -1,0 +1,89 @@
+// What a REST handler sees and returns. Handlers are free functions, one file per resource: parse and
+// validate the request, call the store (and the dispatcher), serialize the answer. Errors are values;
+// api.cc turns them into HTTP answers in one place.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+
+#include "api/request_input.h"
+#include "api/router.h"
+#include "core/error.h"
+#include "core/time.h"
+#include "net/http_message.h"
+#include "store/store.h"
+
+namespace hookd::delivery {
+class Dispatcher;
+}
+
+namespace hookd::api {
+
+struct ApiOptions {
+  std::string jwt_secret;  // HS256 key of the tokens
+  std::string public_url;  // how clients reach this server, for app portal links
+  std::chrono::seconds idempotency_ttl = std::chrono::hours(12);
+  std::size_t max_idempotency_entries = 100000;
+  std::chrono::hours app_token_lifetime{24 * 7};
+};
+
+struct Services {
+  store::Store& store;
+  delivery::Dispatcher* dispatcher;  // null on nodes that do not deliver
+  const core::Clock& clock;
+  const ApiOptions& options;
+  std::function<core::Status()> queue_health;  // whether the delivery side works; may be empty
+};
+
+// Who is calling: an organization token, or an application token limited to one app.
+struct Caller {
+  std::string org_id;
+  std::optional<std::string> app_id;
+};
+
+struct Call {
+  const net::HttpRequest& request;
+  Caller caller;
+  PathParams params;
+  QueryReader query;
+
+  const std::string& param(const std::string& name) const { return params.at(name); }
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;  // JSON, or empty
+
+  static Reply json(int status, const boost::json::object& body);
+  static Reply raw(int status, std::string body) { return {status, std::move(body)}; }
+  static Reply empty(int status) { return {status, {}}; }
+};
+
+using Handler = core::Result<Reply> (*)(Services&, Call&);
+
+// Who may call a route.
+enum class Access {
+  anyone,        // health
+  organization,  // organization tokens only
+  application,   // organization tokens, and application tokens for the {app_id} in the path
+  read_shared,   // organization tokens, and application tokens reading organization-wide data (event types)
+};
+
+struct RouteTarget {
+  Handler handler;
+  Access access;
+};
+
+using ApiRouter = Router<RouteTarget>;
+
+// The route tables of each resource.
+void add_application_routes(ApiRouter& router);
+void add_event_type_routes(ApiRouter& router);
+void add_endpoint_routes(ApiRouter& router);
+void add_endpoint_settings_routes(ApiRouter& router);
+void add_message_routes(ApiRouter& router);
+void add_attempt_routes(ApiRouter& router);
+void add_auth_and_health_routes(ApiRouter& router);
+
+}  // namespace hookd::api
