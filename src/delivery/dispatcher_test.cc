@@ -133,7 +133,7 @@ class DispatcherTest : public ::testing::Test {
     const auto now = core::SystemClock::instance().now();
     store::Message message{core::new_id("msg_"), app_.org_id,        app_.id, "test.event", std::nullopt,
                            std::nullopt,         std::move(payload), now,     now + 24h};
-    auto created = store_->create_message({message});
+    auto created = store_->create_message({message, std::nullopt});
     EXPECT_TRUE(created);
     if (hand_off && dispatcher_) dispatcher_->submit(std::move(created->tasks));
     return message;
@@ -331,7 +331,7 @@ TEST_F(DispatcherTest, DisabledEndpointsGetNothingUntilEnabled) {
                          "{}",
                          core::SystemClock::instance().now(),
                          core::SystemClock::instance().now() + 1h};
-  auto created = store_->create_message({message});
+  auto created = store_->create_message({message, std::nullopt});
   ASSERT_TRUE(created);
   EXPECT_TRUE(created->tasks.empty());  // a disabled endpoint is not routed to at all
   std::this_thread::sleep_for(100ms);
