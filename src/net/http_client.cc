@@ -146,7 +146,8 @@ asio::awaitable<std::variant<std::unique_ptr<Connection>, OutboundResponse>> con
     if (connect_error == beast::error::timeout) co_return failure(SendFailure::timeout, "connecting timed out");
     co_return failure(SendFailure::connect, "cannot connect to " + url.host_header + ": " + connect_error.message());
   }
-  tcp_stream->socket().set_option(tcp::no_delay(true));
+  boost::system::error_code ignored;
+  tcp_stream->socket().set_option(tcp::no_delay(true), ignored);
 
   if (url.tls()) {
     SSL* handle = connection->tls->native_handle();

@@ -179,7 +179,8 @@ asio::awaitable<void> accept_loop(HttpServer::State* state) {
       if (error == asio::error::operation_aborted || state->stopping) break;
       continue;  // e.g. too many open files: keep serving the connections we have
     }
-    socket.set_option(tcp::no_delay(true));
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
     {
       std::lock_guard lock(state->sessions_mutex);
@@ -188,8 +189,8 @@ asio::awaitable<void> accept_loop(HttpServer::State* state) {
     asio::co_spawn(stream->get_executor(), session(state, stream), [state, stream](std::exception_ptr failure) {
       // A session that threw (out of memory, a bug) closes its connection; the server goes on.
       if (failure) {
-        beast::error_code ignored;
-        stream->socket().close(ignored);
+        beast::error_code close_error;
+        stream->socket().close(close_error);
         std::lock_guard lock(state->sessions_mutex);
         state->sessions.erase(stream);
       }
@@ -257,7 +258,10 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   {
     std::lock_guard lock(state_->sessions_mutex);
     for (const auto& stream : state_->sessions) {
-      asio::post(stream->get_executor(), [stream] { stream->socket().cancel(); });
+      asio::post(stream->get_executor(), [stream] {
+        boost::system::error_code ignored;
+        stream->socket().cancel(ignored);
+      });
     }
   }
   const auto close_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);

@@ -126,6 +126,9 @@ class Store {
   virtual Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id,
                                                          TimePoint since, std::optional<TimePoint> until) = 0;
 
+  // Returns once every write submitted before the call (record_outcomes included) has committed.
+  virtual Status flush() = 0;
+
   // Whether the database answers (health).
   virtual Status ping() = 0;
 };

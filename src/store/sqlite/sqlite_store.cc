@@ -153,6 +153,11 @@ SqliteStore::Reader::~Reader() {
   store_.reader_returned_.notify_one();
 }
 
+Status SqliteStore::flush() {
+  // Writes run in submission order, so an empty write committing means every earlier one has.
+  return writes_->run<void>([](Connection&) -> Status { return {}; });
+}
+
 Status SqliteStore::ping() {
   auto db = reader();
   auto statement = db->prepare(kPing);

@@ -79,6 +79,7 @@ class SqliteStore final : public Store {
                                    std::string_view endpoint_id) override;
   Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
                                                  std::optional<TimePoint> until) override;
+  Status flush() override;
   Status ping() override;
 
   // Group commits so far (for tests that check writes share transactions).

@@ -282,6 +282,7 @@ TEST_F(SqliteStoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
 
   db()->record_outcomes(
       {{std::nullopt, created->message.id, e.id, DestinationUpdate{MessageStatus::fail, 8, std::nullopt, false}}});
+  ASSERT_TRUE(db()->flush());
   auto stats = db()->endpoint_stats(a.id, e.id, std::nullopt, std::nullopt);
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->fail, 1);
