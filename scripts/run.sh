@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja >/dev/null
 cmake --build build -j "${HOOKD_JOBS:-2}" --target hookd
-# The server (hookd serve) is the next piece to land; until then this shows what the binary does.
-exec build/src/cli/hookd "${@:---help}"
+# hookd serve on the embedded SQLite store in ./hookd-data; arguments replace the default "serve".
+exec build/src/cli/hookd "${@:-serve}"

@@ -12,7 +12,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+void add_jwt_command(CLI::App& app, int& exit_code);
+void add_listen_command(CLI::App& app, int& exit_code);
 void add_secret_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
 void add_sign_command(CLI::App& app, int& exit_code);
 void add_verify_command(CLI::App& app, int& exit_code);
 

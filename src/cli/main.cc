@@ -13,12 +13,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
+      "  hookd serve                      # the API on 127.0.0.1:8071, data in ./hookd-data\n"
+      "  hookd listen --secret whsec_…    # print webhooks sent to 127.0.0.1:8072\n"
       "  hookd secret generate\n"
       "  echo -n '{}' | hookd sign --secret whsec_… --id msg_1\n"
       "  hookd verify --scheme github --secret s3cret -H 'X-Hub-Signature-256: sha256=…' < body.json\n"
       "Run 'hookd COMMAND --help' for a command's options.");
 
   int exit_code = hookd::cli::kExitOk;
+  hookd::cli::add_serve_command(app, exit_code);
+  hookd::cli::add_listen_command(app, exit_code);
+  hookd::cli::add_jwt_command(app, exit_code);
   hookd::cli::add_secret_command(app, exit_code);
   hookd::cli::add_sign_command(app, exit_code);
   hookd::cli::add_verify_command(app, exit_code);

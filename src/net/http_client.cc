@@ -216,7 +216,9 @@ asio::awaitable<OutboundResponse> perform(std::shared_ptr<HttpClient::State> sta
 
   static const std::string kEmpty;
   const std::string& body = request.body ? *request.body : kEmpty;
-  http::request<http::span_body<const char>> message{http::verb::post, url->target, 11};
+  const http::verb verb = http::string_to_verb(request.method);
+  if (verb == http::verb::unknown) co_return failure(SendFailure::bad_url, "unknown method " + request.method);
+  http::request<http::span_body<const char>> message{verb, url->target, 11};
   for (const auto& [name, value] : request.headers.entries()) message.insert(name, value);
   message.set(http::field::host, url->host_header);
   if (message.find(http::field::user_agent) == message.end())

@@ -18,6 +18,7 @@
 namespace hookd::net {
 
 struct OutboundRequest {
+  std::string method = "POST";
   std::string url;                           // absolute http(s) URL
   Headers headers;                           // sent as given; Host, Content-Length and Connection are added
   std::shared_ptr<const std::string> body;   // shared: one payload goes to many endpoints

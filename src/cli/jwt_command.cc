@@ -1,0 +1,64 @@
+// hookd jwt generate: print an organization token for the API.
+#include <cstdio>
+#include <fstream>
+
+#include "api/jwt.h"
+#include "cli/commands.h"
+#include "server/config.h"
+
+namespace hookd::cli {
+namespace {
+
+struct JwtOptions {
+  std::string org_id = std::string(api::kDefaultOrgId);
+  std::string data_dir = "./hookd-data";
+  std::string secret;
+};
+
+int run_generate(const JwtOptions& options) {
+  std::string secret = options.secret;
+  if (secret.empty()) {
+    const auto environment = server::process_environment();
+    if (auto it = environment.find("HOOKD_JWT_SECRET"); it != environment.end()) secret = it->second;
+  }
+  if (secret.empty()) {
+    std::ifstream in(options.data_dir + "/jwt-secret");
+    std::getline(in, secret);
+    if (secret.empty()) {
+      std::fprintf(stderr,
+                   "hookd jwt generate: no JWT secret in %s/jwt-secret; start 'hookd serve' once, or pass "
+                   "--secret or --data-dir\n",
+                   options.data_dir.c_str());
+      return kExitFailure;
+    }
+  }
+  if (!options.org_id.starts_with("org_")) {
+    std::fprintf(stderr, "hookd jwt generate: an organization id starts with org_\n");
+    return kExitUsage;
+  }
+  std::printf("%s\n", api::issue_token({options.org_id, std::nullopt, std::nullopt}, secret,
+                                       core::SystemClock::instance().now())
+                          .c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_jwt_command(CLI::App& app, int& exit_code) {
+  CLI::App* jwt = app.add_subcommand("jwt", "Make API tokens");
+  jwt->require_subcommand(1);
+  CLI::App* generate = jwt->add_subcommand("generate", "Print an organization token (HS256 JWT)");
+  generate->footer(
+      "The secret is --secret, else HOOKD_JWT_SECRET, else the one 'hookd serve' keeps in the data directory.\n\n"
+      "Examples:\n"
+      "  hookd jwt generate\n"
+      "  hookd jwt generate org_2a5bXyz --data-dir /var/lib/hookd");
+  // Shared with the callback, which runs during parsing, after this function has returned.
+  auto options = std::make_shared<JwtOptions>();
+  generate->add_option("ORG_ID", options->org_id, "the organization (default: svix-server's default org)");
+  generate->add_option("--data-dir", options->data_dir, "the data directory of hookd serve")->capture_default_str();
+  generate->add_option("--secret", options->secret, "the JWT secret itself");
+  generate->callback([options, &exit_code] { exit_code = run_generate(*options); });
+}
+
+}  // namespace hookd::cli

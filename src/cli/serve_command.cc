@@ -1,0 +1,92 @@
+// hookd serve: run the server until SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <cstdio>
+
+#include "api/jwt.h"
+#include "cli/commands.h"
+#include "server/hookd_server.h"
+#include "server/log.h"
+
+namespace hookd::cli {
+namespace {
+
+struct ServeOptions {
+  std::string config_file;
+  std::string listen;
+  std::string data_dir;
+  std::string log_format;
+};
+
+int run_serve(const ServeOptions& options) {
+  server::ServerConfig config;
+  const auto environment = server::process_environment();
+  std::string config_file = options.config_file;
+  if (config_file.empty()) {
+    if (auto it = environment.find("HOOKD_CONFIG"); it != environment.end()) config_file = it->second;
+  }
+  core::Status loaded;
+  if (!config_file.empty()) loaded = server::apply_toml_file(config, config_file);
+  if (loaded) loaded = server::apply_environment(config, environment);
+  if (loaded && !options.listen.empty()) loaded = server::apply_setting(config, "listen", options.listen);
+  if (loaded && !options.data_dir.empty()) loaded = server::apply_setting(config, "data_dir", options.data_dir);
+  if (loaded && !options.log_format.empty()) loaded = server::apply_setting(config, "log_format", options.log_format);
+  if (!loaded) {
+    std::fprintf(stderr, "hookd serve: %s\n", loaded.error().detail.c_str());
+    return kExitUsage;
+  }
+  server::configure_logging(config.log_format, config.log_level);
+
+  // Signals are taken by sigwait below; every thread started from here on inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto started = server::HookdServer::start(config);
+  if (!started) {
+    server::log_error("cannot start: " + started.error().detail);
+    return kExitFailure;
+  }
+  auto& hookd = **started;
+  if (hookd.generated_secret()) {
+    std::printf(
+        "First start: a JWT secret was generated in %s/jwt-secret.\n"
+        "An organization token for the API (keep it; make more with 'hookd jwt generate'):\n%s\n",
+        config.data_dir.c_str(), hookd.org_token(api::kDefaultOrgId).c_str());
+  }
+  std::printf("listening on %s\n", hookd.base_url().c_str());
+  std::fflush(stdout);
+  server::log_info("hookd serving on " + hookd.base_url() + ", data in " + config.data_dir);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  server::log_info(std::string("received ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") +
+                   ": finishing the work in flight");
+  hookd.stop(std::chrono::seconds(10));
+  server::log_info("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  CLI::App* command = app.add_subcommand("serve", "Run the webhooks server (Svix-compatible API, delivery)");
+  command->footer(
+      "Settings come from defaults, then the TOML file (--config or HOOKD_CONFIG), then HOOKD_* variables,\n"
+      "then these flags. docs/configuration.md lists every setting.\n\n"
+      "Examples:\n"
+      "  hookd serve                                   # 127.0.0.1:8071, data in ./hookd-data\n"
+      "  hookd serve --listen 0.0.0.0:8071 --data-dir /var/lib/hookd\n"
+      "  HOOKD_LOG_FORMAT=json hookd serve --config /etc/hookd.toml");
+  // Shared with the callback, which runs during parsing, after this function has returned.
+  auto options = std::make_shared<ServeOptions>();
+  command->add_option("--config", options->config_file, "a TOML configuration file");
+  command->add_option("--listen", options->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8071)");
+  command->add_option("--data-dir", options->data_dir, "where the database and the JWT secret live (./hookd-data)");
+  command->add_option("--log-format", options->log_format, "text or json");
+  command->callback([options, &exit_code] { exit_code = run_serve(*options); });
+}
+
+}  // namespace hookd::cli

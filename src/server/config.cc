@@ -1,0 +1,267 @@
+#include "server/config.h"
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+
+extern char** environ;
+
+namespace hookd::server {
+namespace {
+
+using Setter = std::function<std::string(ServerConfig&, std::string_view)>;  // returns an error, or ""
+
+std::optional<std::int64_t> parse_integer(std::string_view text, std::int64_t min, std::int64_t max) {
+  if (text.empty() || text.size() > 18 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const std::int64_t value = std::stoll(std::string(text));
+  if (value < min || value > max) return std::nullopt;
+  return value;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  if (text == "true" || text == "1" || text == "yes") return true;
+  if (text == "false" || text == "0" || text == "no") return false;
+  return std::nullopt;
+}
+
+std::vector<std::string_view> split_list(std::string_view text) {
+  std::vector<std::string_view> items;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) items.push_back(item);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  return items;
+}
+
+Setter integer_setter(std::int64_t min, std::int64_t max, std::function<void(ServerConfig&, std::int64_t)> set) {
+  return [=](ServerConfig& config, std::string_view text) -> std::string {
+    auto value = parse_integer(text, min, max);
+    if (!value) return "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+    set(config, *value);
+    return "";
+  };
+}
+
+Setter duration_setter(std::function<void(ServerConfig&, std::chrono::microseconds)> set) {
+  return [=](ServerConfig& config, std::string_view text) -> std::string {
+    auto value = parse_duration(text);
+    if (!value) return "must be a duration such as 500ms, 15s, 5m or 2h";
+    set(config, *value);
+    return "";
+  };
+}
+
+std::string set_listen(ServerConfig& config, std::string_view text) {
+  // "host:port" or "[v6]:port".
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return "must be ADDRESS:PORT, e.g. 127.0.0.1:8071";
+  std::string_view host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto port = parse_integer(text.substr(colon + 1), 0, 65535);
+  if (host.empty() || !port) return "must be ADDRESS:PORT, e.g. 127.0.0.1:8071";
+  config.listen_address = std::string(host);
+  config.port = static_cast<std::uint16_t>(*port);
+  return "";
+}
+
+const std::map<std::string, Setter, std::less<>>& setters() {
+  static const std::map<std::string, Setter, std::less<>> table = {
+      {"listen", set_listen},
+      {"data_dir",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         if (v.empty()) return "must not be empty";
+         c.data_dir = std::string(v);
+         return "";
+       }},
+      {"jwt_secret",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         if (v.size() < 16) return "must be at least 16 characters";
+         c.jwt_secret = std::string(v);
+         return "";
+       }},
+      {"public_url",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         c.public_url = std::string(v);
+         while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+         return "";
+       }},
+      {"log_format",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         if (v != "text" && v != "json") return "must be text or json";
+         c.log_format = std::string(v);
+         return "";
+       }},
+      {"log_level",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error") {
+           return "must be trace, debug, info, warn or error";
+         }
+         c.log_level = std::string(v);
+         return "";
+       }},
+      {"max_body_bytes",
+       integer_setter(1024, 64 << 20,
+                      [](ServerConfig& c, std::int64_t v) { c.max_body_bytes = static_cast<std::size_t>(v); })},
+      {"synchronous",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         if (v != "full" && v != "normal") return "must be full or normal";
+         c.synchronous_full = v == "full";
+         return "";
+       }},
+      {"api_workers",
+       integer_setter(1, 1024, [](ServerConfig& c, std::int64_t v) { c.api_workers = static_cast<int>(v); })},
+      {"io_threads",
+       integer_setter(1, 64, [](ServerConfig& c, std::int64_t v) { c.io_threads = static_cast<int>(v); })},
+      {"white_label_headers",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         auto value = parse_bool(v);
+         if (!value) return "must be true or false";
+         c.delivery.request.webhook_headers = *value;
+         return "";
+       }},
+      {"delivery.timeout", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
+         c.delivery.request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+       })},
+      {"delivery.retry_schedule",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         std::vector<std::chrono::microseconds> delays;
+         for (auto item : split_list(v)) {
+           auto delay = parse_duration(item);
+           if (!delay) return "must be a list of durations such as 5s, 5m, 30m";
+           delays.push_back(*delay);
+         }
+         if (delays.size() > 50) return "must have at most 50 delays";
+         c.delivery.schedule.delays = std::move(delays);
+         return "";
+       }},
+      {"delivery.retry_penalty",
+       duration_setter([](ServerConfig& c, std::chrono::microseconds d) { c.delivery.schedule.penalty = d; })},
+      {"delivery.endpoint_concurrency",
+       integer_setter(1, 10000,
+                      [](ServerConfig& c, std::int64_t v) { c.delivery.endpoint_concurrency = static_cast<int>(v); })},
+      {"delivery.global_concurrency",
+       integer_setter(1, 100000,
+                      [](ServerConfig& c, std::int64_t v) { c.delivery.global_concurrency = static_cast<int>(v); })},
+      {"delivery.endpoint_queue_capacity", integer_setter(2, 1000000,
+                                                          [](ServerConfig& c, std::int64_t v) {
+                                                            c.delivery.endpoint_queue_capacity =
+                                                                static_cast<std::size_t>(v);
+                                                          })},
+      {"delivery.max_response_bytes", integer_setter(0, 1 << 20,
+                                                     [](ServerConfig& c, std::int64_t v) {
+                                                       c.delivery.request.max_response_bytes =
+                                                           static_cast<std::size_t>(v);
+                                                     })},
+  };
+  return table;
+}
+
+// A TOML value in the textual form the setters read.
+std::optional<std::string> as_text(const toml::node& node) {
+  if (auto text = node.value<std::string>()) return *text;
+  if (auto number = node.value<std::int64_t>(); number && node.is_integer()) return std::to_string(*number);
+  if (auto flag = node.value<bool>(); flag && node.is_boolean()) return *flag ? "true" : "false";
+  if (const auto* array = node.as_array()) {
+    std::string joined;
+    for (const auto& item : *array) {
+      auto text = as_text(item);
+      if (!text) return std::nullopt;
+      joined += (joined.empty() ? "" : ",") + *text;
+    }
+    return joined;
+  }
+  return std::nullopt;
+}
+
+core::Status apply_table(ServerConfig& config, const toml::table& table, const std::string& prefix,
+                         const std::string& path) {
+  for (const auto& [key, node] : table) {
+    const std::string name = prefix + std::string(key.str());
+    if (const auto* nested = node.as_table()) {
+      if (auto applied = apply_table(config, *nested, name + ".", path); !applied) return applied;
+      continue;
+    }
+    auto text = as_text(node);
+    if (!text) return core::error(core::ErrorCode::validation, path + ": " + name + ": unsupported value type");
+    if (auto applied = apply_setting(config, name, *text); !applied) {
+      return core::error(core::ErrorCode::validation, path + ": " + applied.error().detail);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string ServerConfig::listen() const {
+  const bool v6 = listen_address.find(':') != std::string::npos;
+  return (v6 ? "[" + listen_address + "]" : listen_address) + ":" + std::to_string(port);
+}
+
+std::optional<std::chrono::microseconds> parse_duration(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  const std::int64_t value = std::stoll(std::string(text.substr(0, digits)));
+  const std::string_view unit = text.substr(digits);
+  if (unit == "ms") return std::chrono::milliseconds(value);
+  if (unit == "s" || unit.empty()) return std::chrono::seconds(value);
+  if (unit == "m") return std::chrono::minutes(value);
+  if (unit == "h") return std::chrono::hours(value);
+  return std::nullopt;
+}
+
+core::Status apply_setting(ServerConfig& config, std::string_view name, std::string_view value) {
+  const auto it = setters().find(name);
+  if (it == setters().end())
+    return core::error(core::ErrorCode::validation, "unknown setting '" + std::string(name) + "'");
+  if (std::string problem = it->second(config, value); !problem.empty()) {
+    return core::error(core::ErrorCode::validation, std::string(name) + " " + problem);
+  }
+  return {};
+}
+
+core::Status apply_toml_file(ServerConfig& config, const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& error) {
+    return core::error(core::ErrorCode::validation, path + ":" + std::to_string(error.source().begin.line) + ": " +
+                                                        std::string(error.description()));
+  }
+  return apply_table(config, table, "", path);
+}
+
+core::Status apply_environment(ServerConfig& config, const std::map<std::string, std::string>& environment) {
+  for (const auto& [name, setter] : setters()) {
+    std::string variable = "HOOKD_" + name;
+    std::transform(variable.begin(), variable.end(), variable.begin(), [](char c) {
+      return c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    });
+    auto it = environment.find(variable);
+    if (it == environment.end()) continue;
+    if (auto applied = apply_setting(config, name, it->second); !applied) {
+      return core::error(core::ErrorCode::validation, variable + ": " + applied.error().detail);
+    }
+  }
+  return {};
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> out;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view text(*entry);
+    const std::size_t equals = text.find('=');
+    if (equals != std::string_view::npos) out.emplace(text.substr(0, equals), text.substr(equals + 1));
+  }
+  return out;
+}
+
+}  // namespace hookd::server

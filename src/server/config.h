@@ -1,0 +1,51 @@
+// The configuration of `hookd serve`: defaults, then a TOML file, then HOOKD_* environment variables,
+// then command-line flags (later sources win). Every setting has one name; docs/configuration.md lists
+// them. Unknown keys and malformed values are errors, so that a typo never silently falls back.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "delivery/dispatcher.h"
+
+namespace hookd::server {
+
+struct ServerConfig {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t port = 8071;
+  std::string data_dir = "./hookd-data";
+  std::string jwt_secret;           // empty: generated on first start and kept in the data dir
+  std::string public_url;           // empty: http://<listen>
+  std::string log_format = "text";  // or "json"
+  std::string log_level = "info";   // trace, debug, info, warn, error
+  std::size_t max_body_bytes = 1 << 20;
+  bool synchronous_full = true;  // "full" or "normal"
+  int api_workers = 64;
+  int io_threads = 1;
+  delivery::DispatcherOptions delivery;
+
+  // "127.0.0.1:8071", "[::1]:8071", "0.0.0.0:80".
+  std::string listen() const;
+};
+
+// Reads one setting by name, from its textual form (as the environment and flags give it). Known names
+// are those of docs/configuration.md, e.g. "listen", "data_dir", "delivery.timeout".
+core::Status apply_setting(ServerConfig& config, std::string_view name, std::string_view value);
+
+// Applies a TOML file's settings. Fails with a message naming the file, key and problem.
+core::Status apply_toml_file(ServerConfig& config, const std::string& path);
+
+// Applies HOOKD_<NAME> variables (for "delivery.timeout": HOOKD_DELIVERY_TIMEOUT) from `environment`.
+core::Status apply_environment(ServerConfig& config, const std::map<std::string, std::string>& environment);
+
+// The process environment, as a map.
+std::map<std::string, std::string> process_environment();
+
+// Durations as settings write them: "150ms", "5s", "5m", "2h", or a plain number of seconds.
+std::optional<std::chrono::microseconds> parse_duration(std::string_view text);
+
+}  // namespace hookd::server

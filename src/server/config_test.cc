@@ -1,0 +1,82 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/ids.h"
+
+namespace hookd::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string write_file(const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("hookd-config-" + core::new_id("") + ".toml");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(ServerConfig, LaterSourcesWin) {
+  ServerConfig config;
+  const std::string path = write_file(R"(
+listen = "0.0.0.0:9000"
+data_dir = "/var/lib/hookd"
+log_format = "json"
+[delivery]
+timeout = "5s"
+retry_schedule = ["1s", "2m", "3h"]
+endpoint_concurrency = 4
+)");
+  ASSERT_TRUE(apply_toml_file(config, path));
+  EXPECT_EQ(config.listen(), "0.0.0.0:9000");
+  EXPECT_EQ(config.delivery.request.timeout, 5s);
+  EXPECT_EQ(config.delivery.schedule.delays, (std::vector<std::chrono::microseconds>{1s, 2min, 3h}));
+  EXPECT_EQ(config.delivery.endpoint_concurrency, 4);
+
+  ASSERT_TRUE(apply_environment(
+      config, {{"HOOKD_LISTEN", "127.0.0.1:9001"}, {"HOOKD_DELIVERY_TIMEOUT", "250ms"}, {"UNRELATED", "x"}}));
+  EXPECT_EQ(config.port, 9001);
+  EXPECT_EQ(config.delivery.request.timeout, 250ms);
+  EXPECT_EQ(config.data_dir, "/var/lib/hookd");
+
+  ASSERT_TRUE(apply_setting(config, "listen", "[::1]:0"));
+  EXPECT_EQ(config.listen_address, "::1");
+  EXPECT_EQ(config.listen(), "[::1]:0");
+  std::filesystem::remove(path);
+}
+
+TEST(ServerConfig, RejectsUnknownKeysAndBadValues) {
+  ServerConfig config;
+  const std::string typo = write_file("listne = \"127.0.0.1:1\"\n");
+  auto result = apply_toml_file(config, typo);
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().detail.find("unknown setting 'listne'"), std::string::npos);
+  const std::string broken = write_file("listen = \n");
+  auto parse_error = apply_toml_file(config, broken);
+  ASSERT_FALSE(parse_error);
+  EXPECT_NE(parse_error.error().detail.find(":1:"), std::string::npos) << parse_error.error().detail;
+  EXPECT_FALSE(apply_setting(config, "listen", "nowhere"));
+  EXPECT_FALSE(apply_setting(config, "listen", "1.2.3.4:99999"));
+  EXPECT_FALSE(apply_setting(config, "delivery.timeout", "soon"));
+  EXPECT_FALSE(apply_setting(config, "api_workers", "0"));
+  EXPECT_FALSE(apply_setting(config, "jwt_secret", "short"));
+  EXPECT_FALSE(apply_environment(config, {{"HOOKD_SYNCHRONOUS", "sometimes"}}));
+  EXPECT_FALSE(apply_toml_file(config, "/nonexistent/hookd.toml"));
+  std::filesystem::remove(typo);
+  std::filesystem::remove(broken);
+}
+
+TEST(ServerConfig, ParsesDurations) {
+  EXPECT_EQ(parse_duration("150ms"), std::chrono::microseconds(150ms));
+  EXPECT_EQ(parse_duration("15"), std::chrono::microseconds(15s));
+  EXPECT_EQ(parse_duration("2h"), std::chrono::microseconds(2h));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("5 s"));
+  EXPECT_FALSE(parse_duration("-5s"));
+  EXPECT_FALSE(parse_duration("1d"));
+}
+
+}  // namespace
+}  // namespace hookd::server

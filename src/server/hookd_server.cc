@@ -1,0 +1,165 @@
+#include "server/hookd_server.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "api/api.h"
+#include "api/jwt.h"
+#include "core/encoding.h"
+#include "delivery/dispatcher.h"
+#include "hookd/sign/secret.h"
+#include "net/event_loop.h"
+#include "net/http_client.h"
+#include "net/http_server.h"
+#include "server/log.h"
+#include "server/worker_pool.h"
+#include "store/sqlite/sqlite_store.h"
+
+#ifndef HOOKD_VERSION
+#define HOOKD_VERSION "0.0.0"
+#endif
+
+namespace hookd::server {
+
+// Declared in the order they start; destroyed in reverse.
+struct HookdServer::Parts {
+  ServerConfig config;
+  std::string jwt_secret;
+  bool generated_secret = false;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<net::EventLoop> loop;
+  std::unique_ptr<net::HttpClient> client;
+  std::unique_ptr<delivery::HttpSender> sender;
+  std::unique_ptr<delivery::Dispatcher> dispatcher;
+  std::unique_ptr<api::Api> api;
+  std::unique_ptr<WorkerPool> workers;
+  std::unique_ptr<net::HttpServer> http;
+  bool stopped = false;
+};
+
+namespace {
+
+// The JWT secret: configured, or read from the data directory, or generated there (mode 0600).
+core::Result<std::pair<std::string, bool>> load_jwt_secret(const ServerConfig& config) {
+  if (!config.jwt_secret.empty()) return std::pair{config.jwt_secret, false};
+  const auto path = std::filesystem::path(config.data_dir) / "jwt-secret";
+  if (std::ifstream in(path); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 16) return std::pair{secret, false};
+    return core::error(core::ErrorCode::internal,
+                       path.string() + " holds no usable secret; delete it to make a new one");
+  }
+  const std::string secret =
+      core::base64url_encode(sign::Secret::generate_hmac().key_bytes() + sign::Secret::generate_hmac().key_bytes());
+  const mode_t previous = ::umask(077);
+  std::ofstream out(path);
+  out << secret << '\n';
+  out.close();
+  ::umask(previous);
+  if (!out) return core::error(core::ErrorCode::internal, "cannot write " + path.string());
+  return std::pair{secret, true};
+}
+
+}  // namespace
+
+HookdServer::HookdServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+HookdServer::~HookdServer() { stop(std::chrono::seconds(10)); }
+
+core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig& config) {
+  auto parts = std::make_unique<Parts>();
+  parts->config = config;
+  std::error_code fs_error;
+  std::filesystem::create_directories(config.data_dir, fs_error);
+  if (fs_error) {
+    return core::error(core::ErrorCode::internal,
+                       "cannot create the data directory " + config.data_dir + ": " + fs_error.message());
+  }
+  auto secret = load_jwt_secret(config);
+  if (!secret) return fail(std::move(secret).error());
+  std::tie(parts->jwt_secret, parts->generated_secret) = *secret;
+
+  auto store = store::sqlite::SqliteStore::open(
+      {(std::filesystem::path(config.data_dir) / "hookd.db").string(), config.synchronous_full, 4, 1024});
+  if (!store) return fail(std::move(store).error());
+  parts->store = std::move(*store);
+
+  parts->loop = std::make_unique<net::EventLoop>();
+  parts->loop->start();
+  net::ClientOptions client_options;
+  client_options.user_agent = "hookd/" HOOKD_VERSION;
+  parts->client = std::make_unique<net::HttpClient>(*parts->loop, client_options);
+  parts->sender = std::make_unique<delivery::HttpSender>(*parts->client);
+  delivery::DispatcherOptions delivery = config.delivery;
+  delivery.request.user_agent = client_options.user_agent;
+  parts->dispatcher = std::make_unique<delivery::Dispatcher>(*parts->store, *parts->sender, *parts->loop,
+                                                             core::SystemClock::instance(), delivery);
+  if (auto started = parts->dispatcher->start(); !started) return fail(std::move(started).error());
+
+  parts->workers = std::make_unique<WorkerPool>(config.api_workers);
+  net::ServerOptions http_options;
+  http_options.address = config.listen_address;
+  http_options.port = config.port;
+  http_options.threads = config.io_threads;
+  http_options.max_body_bytes = config.max_body_bytes;
+  http_options.server_header = "hookd/" HOOKD_VERSION;
+  Parts* wired = parts.get();
+  std::string listen_error;
+  parts->http = net::HttpServer::listen(
+      http_options,
+      [wired](net::HttpRequest&& request, net::Respond respond) {
+        // The API blocks on the store's group commit, so it runs on a worker, never on an I/O thread.
+        wired->workers->post([wired, request = std::move(request), respond = std::move(respond)] {
+          respond(wired->api->handle(request));
+        });
+      },
+      listen_error);
+  if (!parts->http) return core::error(core::ErrorCode::internal, listen_error);
+
+  api::ApiOptions api_options;
+  api_options.jwt_secret = parts->jwt_secret;
+  // Bound by now, so that the port is known even when the configuration asked for port 0.
+  api_options.public_url = config.public_url.empty()
+                               ? "http://" + config.listen_address + ":" + std::to_string(parts->http->port())
+                               : config.public_url;
+  parts->api =
+      std::make_unique<api::Api>(*parts->store, parts->dispatcher.get(), core::SystemClock::instance(), api_options);
+  parts->http->start();
+  return std::unique_ptr<HookdServer>(new HookdServer(std::move(parts)));
+}
+
+std::uint16_t HookdServer::port() const { return parts_->http->port(); }
+
+std::string HookdServer::base_url() const {
+  const std::string& address = parts_->config.listen_address;
+  const std::string host = address == "0.0.0.0"                     ? "127.0.0.1"
+                           : address == "::"                        ? "[::1]"
+                           : address.find(':') != std::string::npos ? "[" + address + "]"
+                                                                    : address;
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+const std::string& HookdServer::jwt_secret() const { return parts_->jwt_secret; }
+bool HookdServer::generated_secret() const { return parts_->generated_secret; }
+
+std::string HookdServer::org_token(std::string_view org_id) const {
+  return api::issue_token({std::string(org_id), std::nullopt, std::nullopt}, parts_->jwt_secret,
+                          core::SystemClock::instance().now());
+}
+
+store::Store& HookdServer::store() { return *parts_->store; }
+
+void HookdServer::stop(std::chrono::milliseconds grace) {
+  if (parts_->stopped) return;
+  parts_->stopped = true;
+  parts_->http->stop(grace);        // no new requests; those in flight answer
+  parts_->workers->stop();          // the API work queued behind them finishes
+  parts_->dispatcher->stop(grace);  // attempts in flight finish; every outcome is written
+  parts_->loop->stop();
+  (void)parts_->store->flush();
+}
+
+}  // namespace hookd::server
