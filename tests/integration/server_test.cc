@@ -1,0 +1,220 @@
+// The whole server in process on port 0, driven over HTTP like a client would, delivering to
+// receivers on loopback. The retry schedule is compressed to milliseconds.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/ids.h"
+#include "hookd/sign/standard.h"
+#include "server/hookd_server.h"
+#include "test_support.h"
+
+namespace hookd::testing {
+namespace {
+
+namespace json = boost::json;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_dir_ = std::filesystem::temp_directory_path() / ("hookd-it-" + core::new_id(""));
+    config_.listen_address = "127.0.0.1";
+    config_.port = 0;
+    config_.data_dir = data_dir_.string();
+    config_.synchronous_full = false;
+    config_.api_workers = 8;
+    config_.delivery.schedule.delays = {30ms, 30ms, 30ms};
+    config_.delivery.schedule.penalty = 50ms;
+    config_.delivery.request.timeout = 2s;
+  }
+  void TearDown() override {
+    client_.reset();
+    server_.reset();
+    std::filesystem::remove_all(data_dir_);
+  }
+
+  void start() {
+    auto started = server::HookdServer::start(config_);
+    ASSERT_TRUE(started) << started.error().detail;
+    server_ = std::move(*started);
+    client_ = std::make_unique<ApiClient>(server_->base_url(), server_->org_token("org_it"));
+  }
+
+  // An app (uid "app") with one endpoint at `url`; returns the endpoint's secret.
+  std::string app_with_endpoint(const std::string& url, const std::string& extra = "") {
+    EXPECT_EQ(client_->post("/api/v1/app", R"({"name":"App","uid":"app"})").status, 201);
+    auto endpoint = client_->post("/api/v1/app/app/endpoint", R"({"url":")" + url + R"(","uid":"ep")" + extra + "}");
+    EXPECT_EQ(endpoint.status, 201) << endpoint.body;
+    return std::string(client_->get("/api/v1/app/app/endpoint/ep/secret").json().at("key").as_string());
+  }
+
+  std::string publish(const std::string& payload = R"({"n":1})") {
+    auto response = client_->post("/api/v1/app/app/msg", R"({"eventType":"test.event","payload":)" + payload + "}");
+    EXPECT_EQ(response.status, 202) << response.body;
+    return std::string(response.json().at("id").as_string());
+  }
+
+  json::array attempts(const std::string& msg_id) {
+    return client_->get("/api/v1/app/app/attempt/msg/" + msg_id + "?order=ascending").json().at("data").as_array();
+  }
+
+  std::string status_of(const std::string& msg_id) {
+    auto data = client_->get("/api/v1/app/app/msg/" + msg_id + "/endpoint").json().at("data").as_array();
+    return data.empty() ? "" : std::string(data[0].at("statusText").as_string());
+  }
+
+  std::filesystem::path data_dir_;
+  server::ServerConfig config_;
+  std::unique_ptr<server::HookdServer> server_;
+  std::unique_ptr<ApiClient> client_;
+};
+
+TEST_F(ServerTest, PublishedMessagesArriveSignedAndTheirAttemptsAreListed) {
+  start();
+  Receiver receiver;
+  const auto secret = sign::Secret::parse(app_with_endpoint(receiver.url())).value();
+  const std::string payload = R"({"amount": 1.50, "note": "caf\u00e9 \u2603"})";
+  const std::string id = publish(payload);
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "success"; }));
+  const auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].body, payload);
+  EXPECT_EQ(requests[0].headers.find("svix-id"), id);
+  EXPECT_TRUE(requests[0].headers.find("user-agent")->starts_with("hookd/"));
+  EXPECT_TRUE(sign::verify_standard(std::vector<sign::Secret>{secret}, requests[0].headers, requests[0].body));
+  const auto list = attempts(id);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].at("responseStatusCode"), 204);
+  EXPECT_EQ(list[0].at("statusText"), "success");
+  EXPECT_EQ(list[0].at("triggerType"), 0);
+}
+
+TEST_F(ServerTest, FailuresAreRetriedOnTheScheduleUntilSuccess) {
+  start();
+  Receiver receiver([](const net::HttpRequest&, int call) {
+    return call < 2 ? net::HttpResponse::json(500, R"({"error":"down"})") : net::HttpResponse::empty(200);
+  });
+  app_with_endpoint(receiver.url());
+  const std::string id = publish();
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "success"; }));
+  const auto list = attempts(id);
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].at("responseStatusCode"), 500);
+  EXPECT_EQ(list[0].at("response"), R"({"error":"down"})");
+  EXPECT_EQ(list[2].at("responseStatusCode"), 200);
+  const auto stats = client_->get("/api/v1/app/app/endpoint/ep/stats").json();
+  EXPECT_EQ(stats.at("success"), 1);
+}
+
+TEST_F(ServerTest, RedirectsTimeoutsAndHugeAnswersAreRecordedAsTheyHappened) {
+  config_.delivery.schedule.delays = {};  // one try each
+  config_.delivery.request.timeout = 200ms;
+  start();
+  Receiver receiver([](const net::HttpRequest& request, int) {
+    if (request.body == R"({"case":"redirect"})") {
+      auto response = net::HttpResponse::empty(302);
+      response.headers.add("location", "http://127.0.0.1:1/");
+      return response;
+    }
+    if (request.body == R"({"case":"slow"})") std::this_thread::sleep_for(600ms);
+    return net::HttpResponse::json(200, std::string(50000, 'x'));
+  });
+  app_with_endpoint(receiver.url());
+  const std::string redirect = publish(R"({"case":"redirect"})");
+  const std::string slow = publish(R"({"case":"slow"})");
+  const std::string huge = publish(R"({"case":"huge"})");
+  for (const auto& id : {redirect, slow}) ASSERT_TRUE(eventually([&] { return status_of(id) == "fail"; }));
+  ASSERT_TRUE(eventually([&] { return status_of(huge) == "success"; }));
+  EXPECT_EQ(attempts(redirect)[0].at("responseStatusCode"), 302);
+  EXPECT_EQ(attempts(slow)[0].at("responseStatusCode"), 0);
+  EXPECT_EQ(attempts(huge)[0].at("response").as_string().size(), 20000u);
+  EXPECT_EQ(receiver.count(), 3u);  // the redirect was not followed
+}
+
+TEST_F(ServerTest, RotationSignsWithBothKeysDuringTheGracePeriod) {
+  start();
+  Receiver receiver;
+  const auto old_key = sign::Secret::parse(app_with_endpoint(receiver.url())).value();
+  ASSERT_EQ(client_->post("/api/v1/app/app/endpoint/ep/secret/rotate", "{}").status, 204);
+  const auto new_key =
+      sign::Secret::parse(std::string(client_->get("/api/v1/app/app/endpoint/ep/secret").json().at("key").as_string()))
+          .value();
+  const std::string id = publish();
+  ASSERT_TRUE(eventually([&] { return receiver.count() == 1; }));
+  const auto request = receiver.requests()[0];
+  const std::string signature(*request.headers.find("svix-signature"));
+  EXPECT_EQ(std::count(signature.begin(), signature.end(), ' '), 1) << signature;
+  for (const auto& key : {old_key, new_key}) {
+    EXPECT_TRUE(sign::verify_standard(std::vector<sign::Secret>{key}, request.headers, request.body));
+  }
+}
+
+TEST_F(ServerTest, BadInputGetsJsonErrorsAndTheServerKeepsServing) {
+  config_.max_body_bytes = 4096;
+  start();
+  Receiver receiver;
+  app_with_endpoint(receiver.url());
+  const auto too_big = client_->post("/api/v1/app/app/msg", R"({"eventType":"x","payload":{"a":")" +
+                                                                std::string(8000, 'a') + "\"}}");
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(too_big.json().at("code"), "payload_too_large");
+  EXPECT_EQ(client_->post("/api/v1/app/app/msg", "{\"eventType\":").status, 400);
+  EXPECT_EQ(client_->post("/api/v1/app/app/msg", R"({"eventType":"x","payload":7})").status, 422);
+  EXPECT_EQ(client_->call("GET", "/api/v1/app", "", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJvcmdfaXQifQ.").status, 401);
+  EXPECT_EQ(client_->get("/nothing/here").status, 404);
+  EXPECT_EQ(client_->call("PATCH", "/api/v1/health").status, 405);
+  EXPECT_EQ(client_->get("/api/v1/health/ping").status, 204);
+  publish();
+  EXPECT_TRUE(eventually([&] { return receiver.count() == 1; }));
+}
+
+TEST_F(ServerTest, AScheduledRetryResumesInTheNextProcess) {
+  config_.delivery.schedule.delays = {800ms};
+  start();
+  std::atomic<bool> healthy{false};
+  Receiver receiver([&](const net::HttpRequest&, int) {
+    return healthy ? net::HttpResponse::empty(200) : net::HttpResponse::empty(503);
+  });
+  app_with_endpoint(receiver.url());
+  const std::string id = publish();
+  ASSERT_TRUE(eventually([&] { return attempts(id).size() == 1; }));
+  server_->stop();  // the retry, due in 800 ms, was held in memory: it must be in the store too
+  client_.reset();
+  server_.reset();
+
+  healthy = true;
+  start();
+  EXPECT_EQ(status_of(id), "pending");
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "success"; }));
+  const auto list = attempts(id);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1].at("triggerType"), 0);  // the scheduled retry, not a manual one
+}
+
+TEST_F(ServerTest, MessagesAcceptedBeforeAStopAreDeliveredAfterAStart) {
+  // The endpoint first refuses connections: the first attempts fail and retries wait.
+  config_.delivery.schedule.delays = {300ms, 300ms, 300ms, 300ms, 300ms, 300ms, 300ms, 300ms};
+  start();
+  std::string url;
+  {
+    Receiver closed;
+    url = closed.url();
+  }
+  app_with_endpoint(url);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(publish());
+  server_->stop();
+  client_.reset();
+  server_.reset();
+
+  Receiver receiver;
+  start();
+  ASSERT_EQ(client_->call("PATCH", "/api/v1/app/app/endpoint/ep", R"({"url":")" + receiver.url() + R"("})").status, 200);
+  for (const auto& id : ids) ASSERT_TRUE(eventually([&] { return status_of(id) == "success"; })) << id;
+  std::set<std::string> delivered;
+  for (const auto& request : receiver.requests()) delivered.insert(std::string(*request.headers.find("svix-id")));
+  EXPECT_EQ(delivered.size(), ids.size());
+}
+
+}  // namespace
+}  // namespace hookd::testing
