@@ -140,7 +140,7 @@ core::Result<Reply> resend(Services& services, Call& call) {
   auto task = services.store.manual_task(app->id, message->id, endpoint->id);
   if (!task) return fail(std::move(task).error());
   if (services.dispatcher && !endpoint->disabled) services.dispatcher->send_manual(std::move(*task));
-  return Reply::empty(202);
+  return Reply::raw(202, "{}");  // the SDKs parse an EmptyResponse here
 }
 
 }  // namespace

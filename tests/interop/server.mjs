@@ -1,0 +1,91 @@
+// Starts `hookd serve` as a child process on a free loopback port with a fresh data directory, and
+// receivers on loopback for its deliveries.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { hookdBin } from "./hookd.mjs";
+
+// Resolves once hookd printed its address (and, on first start, its token).
+export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0" } = {}) {
+  const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "hookd-interop-"));
+  const child = spawn(hookdBin, ["serve", "--listen", listen, "--data-dir", dir], {
+    env: { ...process.env, HOOKD_SYNCHRONOUS: "normal", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hookd did not start: ${stderr}`)), 15000);
+    child.on("exit", (code) => reject(new Error(`hookd exited with ${code}: ${stderr}`)));
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      const url = stdout.match(/listening on (http:\/\/\S+)/)?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      const token = stdout.match(/^(eyJ\S+)$/m)?.[1];
+      resolve({
+        url,
+        token,
+        dataDir: dir,
+        child,
+        stderr: () => stderr,
+        // SIGTERM and wait for a clean exit.
+        stop: () => stopChild(child, "SIGTERM"),
+        // SIGKILL: no chance to finish anything.
+        kill: () => stopChild(child, "SIGKILL"),
+        cleanup: () => rmSync(dir, { recursive: true, force: true }),
+      });
+    });
+  });
+}
+
+function stopChild(child, signal) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.removeAllListeners("exit");
+    child.on("exit", (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+// An HTTP receiver on 127.0.0.1 that records each request and answers with `answer(request)`.
+export function startReceiver(answer = () => 204) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      const request = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() };
+      requests.push(request);
+      const status = answer(request);
+      res.writeHead(status);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 60000;
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      resolve({ url: `http://127.0.0.1:${server.address().port}/hook`, requests, close: () => server.close() });
+    });
+  });
+}
+
+// The Standard Webhooks headers of a delivery, renamed from svix-* to webhook-* for `standardwebhooks`.
+export function standardHeaders(headers) {
+  return {
+    "webhook-id": headers["svix-id"],
+    "webhook-timestamp": headers["svix-timestamp"],
+    "webhook-signature": headers["svix-signature"],
+  };
+}
+
+export async function waitFor(condition, { timeout = 15000, what = "condition" } = {}) {
+  const deadline = Date.now() + timeout;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
