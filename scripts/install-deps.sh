@@ -16,8 +16,8 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # the PostgreSQL server the store tests start, and curl for the smoke tests
-  postgresql curl
+  # the PostgreSQL server the store tests will start, curl, and wrk for the benchmarks
+  postgresql curl wrk
 )
 
 missing=()

@@ -1,5 +1,8 @@
-// The Svix-compatible REST API (SVIX_API.md) as one function from request to response. Api::handle is
-// synchronous and may block on the store: call it from a worker thread, never from an I/O thread.
+// The Svix-compatible REST API (SVIX_API.md) as a function from request to response.
+//
+// handle(request, respond) is what the HTTP server calls on its I/O thread: the hot route (publishing a
+// message) runs there without blocking, answering once its group commit is done; every other route may
+// block on the store and runs through the `blocking` executor (a worker pool in hookd serve).
 #pragma once
 
 #include <memory>
@@ -7,24 +10,32 @@
 #include "api/handler.h"
 #include "api/idempotency.h"
 #include "net/http_message.h"
+#include "net/http_server.h"
 
 namespace hookd::api {
 
 class Api {
  public:
-  // `store`, `dispatcher` (may be null) and `clock` must outlive the Api.
-  Api(store::Store& store, delivery::Dispatcher* dispatcher, const core::Clock& clock, ApiOptions options,
-      std::function<core::Status()> queue_health = {});
+  // Runs blocking work somewhere other than an I/O thread.
+  using Executor = std::function<void(std::function<void()>)>;
 
-  // Thread-safe.
+  // `store`, `dispatcher` (may be null) and `clock` must outlive the Api. Without `blocking`, blocking
+  // routes run on the calling thread.
+  Api(store::Store& store, delivery::Dispatcher* dispatcher, const core::Clock& clock, ApiOptions options,
+      Executor blocking = {}, std::function<core::Status()> queue_health = {});
+
+  // Answers through `respond`, exactly once, from any thread. Thread-safe.
+  void handle(net::HttpRequest request, net::Respond respond);
+  // The same, waiting for the answer (tests and simple callers).
   net::HttpResponse handle(const net::HttpRequest& request);
 
  private:
-  net::HttpResponse dispatch(const net::HttpRequest& request, const RouteTarget& target, PathParams params);
-  core::Result<Caller> authenticate(const net::HttpRequest& request) const;
+  struct Pending;
+  void run(std::shared_ptr<Pending> pending);
 
   ApiOptions options_;
   Services services_;
+  Executor blocking_;
   ApiRouter router_;
   IdempotencyCache idempotency_;
 };

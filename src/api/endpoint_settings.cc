@@ -184,6 +184,7 @@ core::Result<Reply> send_example(Services& services, Call& call) {
                    now,
                    now + std::chrono::hours(24 * 90)};
   input.only_endpoint = target->endpoint.id;
+  input.claim = services.dispatcher != nullptr;
   auto created = services.store.create_message(std::move(input));
   if (!created) return fail(std::move(created).error());
   if (services.dispatcher) services.dispatcher->submit(std::move(created->tasks));

@@ -34,6 +34,8 @@ struct Services {
   const core::Clock& clock;
   const ApiOptions& options;
   std::function<core::Status()> queue_health;  // whether the delivery side works; may be empty
+  // Runs blocking work off the I/O thread (async handlers that must block use it); empty: inline.
+  std::function<void(std::function<void()>)> run_blocking;
 };
 
 // Who is calling: an organization token, or an application token limited to one app.
@@ -61,6 +63,9 @@ struct Reply {
 };
 
 using Handler = core::Result<Reply> (*)(Services&, Call&);
+// A handler that never blocks: it answers through `done`, from any thread. `call` stays valid until then.
+using Done = std::function<void(core::Result<Reply>)>;
+using AsyncHandler = void (*)(Services&, Call&, Done done);
 
 // Who may call a route.
 enum class Access {
@@ -70,9 +75,11 @@ enum class Access {
   read_shared,   // organization tokens, and application tokens reading organization-wide data (event types)
 };
 
+// A route runs either `handler` (on a worker thread: it may block) or `async` (on the I/O thread).
 struct RouteTarget {
   Handler handler;
   Access access;
+  AsyncHandler async = nullptr;
 };
 
 using ApiRouter = Router<RouteTarget>;

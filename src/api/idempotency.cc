@@ -2,40 +2,59 @@
 
 namespace hookd::api {
 
-net::HttpResponse IdempotencyCache::run(const std::string& key, const std::function<net::HttpResponse()>& compute) {
-  {
-    std::unique_lock lock(mutex_);
-    while (true) {
-      auto it = entries_.find(key);
-      if (it == entries_.end()) break;
-      if (!it->second.done) {
-        // Another request with this key is running: wait for its answer (bounded, then run anyway).
-        if (finished_.wait_for(lock, std::chrono::seconds(30)) == std::cv_status::timeout) break;
-        continue;
-      }
-      if (clock_.now() - it->second.at < ttl_) return it->second.response;
-      entries_.erase(it);
-      break;
-    }
-    entries_[key] = Entry{false, {}, clock_.now()};
-    order_.push_back(key);
-    while (order_.size() > max_entries_) {
-      auto oldest = entries_.find(order_.front());
-      if (oldest != entries_.end() && oldest->second.done) entries_.erase(oldest);
-      order_.pop_front();
-    }
-  }
-  net::HttpResponse response = compute();
+void IdempotencyCache::begin(const std::string& key, Proceed proceed) {
+  std::optional<net::HttpResponse> remembered;
   {
     std::lock_guard lock(mutex_);
-    if (response.status >= 200 && response.status < 300) {
-      entries_[key] = Entry{true, response, clock_.now()};
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.done && clock_.now() - it->second.at >= ttl_) {
+      entries_.erase(it);
+      it = entries_.end();
+    }
+    if (it != entries_.end() && !it->second.done) {
+      it->second.waiting.push_back(std::move(proceed));  // runs when the first request finishes
+      return;
+    }
+    if (it != entries_.end()) {
+      remembered = it->second.response;
     } else {
-      entries_.erase(key);
+      entries_[key] = Entry{false, {}, clock_.now(), {}};
+      order_.push_back(key);
+      while (order_.size() > max_entries_) {
+        auto oldest = entries_.find(order_.front());
+        if (oldest != entries_.end() && oldest->second.done) entries_.erase(oldest);
+        order_.pop_front();
+      }
     }
   }
-  finished_.notify_all();
-  return response;
+  proceed(std::move(remembered));
+}
+
+void IdempotencyCache::finish(const std::string& key, const net::HttpResponse& response) {
+  std::vector<Proceed> waiting;
+  std::optional<Proceed> next_runner;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return;
+    waiting = std::move(it->second.waiting);
+    if (response.status >= 200 && response.status < 300) {
+      it->second = Entry{true, response, clock_.now(), {}};
+    } else if (!waiting.empty()) {
+      // Forgotten: the first request waiting behind this one runs itself, the others wait for it.
+      next_runner = std::move(waiting.front());
+      waiting.erase(waiting.begin());
+      it->second.waiting = std::move(waiting);
+      waiting.clear();
+    } else {
+      entries_.erase(it);
+    }
+  }
+  if (next_runner) {
+    (*next_runner)(std::nullopt);
+    return;
+  }
+  for (auto& proceed : waiting) proceed(response);
 }
 
 }  // namespace hookd::api

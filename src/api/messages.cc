@@ -86,30 +86,55 @@ core::Result<store::Application> app_for_message(Services& services, Call& call,
   return saved;
 }
 
-core::Result<Reply> create_message(Services& services, Call& call) {
-  auto fields = read_fields(call.request.body);
-  if (!fields) return fail(std::move(fields).error());
-  const bool with_content = call.query.boolean("with_content", true);
-  if (auto checked = check_query(call); !checked) return fail(std::move(checked).error());
-  auto app = app_for_message(services, call, *fields);
-  if (!app) return fail(std::move(app).error());
-
+store::NewMessage new_message(Services& services, const store::Application& app, MessageFields&& fields) {
   const auto now = services.clock.now();
   store::NewMessage input;
   input.message = {core::new_id("msg_"),
-                   app->org_id,
-                   app->id,
-                   std::move(fields->event_type),
-                   fields->event_id,
-                   fields->channels,
-                   std::move(fields->payload),
+                   app.org_id,
+                   app.id,
+                   std::move(fields.event_type),
+                   fields.event_id,
+                   fields.channels,
+                   std::move(fields.payload),
                    now,
-                   now + fields->retention};
-  auto created = services.store.create_message(std::move(input));
+                   now + fields.retention};
+  input.claim = services.dispatcher != nullptr;  // without one, the deliveries wait for a worker node
+  return input;
+}
+
+// Committed: hand the deliveries to this node's dispatcher, which has them claimed already.
+core::Result<Reply> created_reply(Services& services, core::Result<store::CreatedMessage>&& created,
+                                  bool with_content) {
   if (!created) return fail(std::move(created).error());
-  // Committed: hand the deliveries to this node's dispatcher, which has them claimed already.
   if (services.dispatcher) services.dispatcher->submit(std::move(created->tasks));
   return Reply::raw(202, message_json(created->message, with_content));
+}
+
+// The hot route. It runs on the I/O thread and answers from the store's writer once the group commit
+// holding the message is done; only when it may have to create the application does it block, on a
+// worker.
+void create_message(Services& services, Call& call, Done done) {
+  auto fields = read_fields(call.request.body);
+  if (!fields) return done(fail(std::move(fields).error()));
+  const bool with_content = call.query.boolean("with_content", true);
+  if (auto checked = check_query(call); !checked) return done(fail(std::move(checked).error()));
+
+  if (fields->application_name) {
+    auto blocking = [&services, &call, fields = std::move(*fields), with_content, done]() mutable {
+      auto app = app_for_message(services, call, fields);
+      if (!app) return done(fail(std::move(app).error()));
+      done(created_reply(services, services.store.create_message(new_message(services, *app, std::move(fields))),
+                         with_content));
+    };
+    if (services.run_blocking) return services.run_blocking(std::move(blocking));
+    return blocking();
+  }
+  auto app = resolve_app(services, call);
+  if (!app) return done(fail(std::move(app).error()));
+  services.store.create_message_async(new_message(services, *app, std::move(*fields)),
+                                      [&services, with_content, done](core::Result<store::CreatedMessage> created) {
+                                        done(created_reply(services, std::move(created), with_content));
+                                      });
 }
 
 store::MessageFilter message_filter(Call& call) {
@@ -163,7 +188,7 @@ store::MessageFilter read_message_filter(Call& call) { return message_filter(cal
 
 void add_message_routes(ApiRouter& router) {
   router.add("GET", "/api/v1/app/{app_id}/msg", {list_messages, Access::application});
-  router.add("POST", "/api/v1/app/{app_id}/msg", {create_message, Access::application});
+  router.add("POST", "/api/v1/app/{app_id}/msg", {nullptr, Access::application, create_message});
   router.add("GET", "/api/v1/app/{app_id}/msg/{msg_id}", {get_message, Access::application});
   router.add("DELETE", "/api/v1/app/{app_id}/msg/{msg_id}/content", {expunge_content, Access::application});
 }

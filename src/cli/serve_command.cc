@@ -16,6 +16,7 @@ struct ServeOptions {
   std::string listen;
   std::string data_dir;
   std::string log_format;
+  std::string role;
 };
 
 int run_serve(const ServeOptions& options) {
@@ -31,6 +32,7 @@ int run_serve(const ServeOptions& options) {
   if (loaded && !options.listen.empty()) loaded = server::apply_setting(config, "listen", options.listen);
   if (loaded && !options.data_dir.empty()) loaded = server::apply_setting(config, "data_dir", options.data_dir);
   if (loaded && !options.log_format.empty()) loaded = server::apply_setting(config, "log_format", options.log_format);
+  if (loaded && !options.role.empty()) loaded = server::apply_setting(config, "role", options.role);
   if (!loaded) {
     std::fprintf(stderr, "hookd serve: %s\n", loaded.error().detail.c_str());
     return kExitUsage;
@@ -56,9 +58,15 @@ int run_serve(const ServeOptions& options) {
         "An organization token for the API (keep it; make more with 'hookd jwt generate'):\n%s\n",
         config.data_dir.c_str(), hookd.org_token(api::kDefaultOrgId).c_str());
   }
-  std::printf("listening on %s\n", hookd.base_url().c_str());
+  if (config.serves_api()) {
+    std::printf("listening on %s\n", hookd.base_url().c_str());
+    server::log_info("hookd (role " + config.role + ") serving on " + hookd.base_url() + ", data in " +
+                     config.data_dir);
+  } else {
+    std::printf("delivering (role worker, no API)\n");
+    server::log_info("hookd (role worker) delivering, data in " + config.data_dir);
+  }
   std::fflush(stdout);
-  server::log_info("hookd serving on " + hookd.base_url() + ", data in " + config.data_dir);
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
@@ -86,6 +94,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--listen", options->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8071)");
   command->add_option("--data-dir", options->data_dir, "where the database and the JWT secret live (./hookd-data)");
   command->add_option("--log-format", options->log_format, "text or json");
+  command->add_option("--role", options->role, "all (default), api (no delivery) or worker (no API)");
   command->callback([options, &exit_code] { exit_code = run_serve(*options); });
 }
 

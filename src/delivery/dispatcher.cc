@@ -66,6 +66,8 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::deque<std::string> waiting_for_slot;         // endpoints held back by the global cap
   std::vector<DeliveryOutcome> outcomes;            // to be recorded in the next flush
   bool flush_posted = false;
+  bool discovering = false;
+  std::chrono::steady_clock::time_point last_discovery{};
   int global_in_flight = 0;
   std::mt19937_64 random;
 
@@ -336,6 +338,19 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   void scan() {
     const std::vector<std::string> due(with_store_work.begin(), with_store_work.end());
     for (const auto& endpoint_id : due) pump(endpoint_id);
+    if (options.discover_interval.count() > 0 && !discovering &&
+        std::chrono::steady_clock::now() - last_discovery >= options.discover_interval) {
+      discovering = true;
+      last_discovery = std::chrono::steady_clock::now();
+      on_worker([](State& self) {
+        auto work = self.store.unclaimed_work();
+        self.on_loop([work = std::move(work)](State& me) {
+          me.discovering = false;
+          if (!work) return;
+          for (const auto& [endpoint_id, due_at] : *work) me.note_store_work(endpoint_id, due_at);
+        });
+      });
+    }
     loop.post_after(options.scan_interval, [weak = weak_from_this()] {
       if (auto self = weak.lock(); self && !self->stopped) self->scan();
     });

@@ -40,6 +40,9 @@ struct DispatcherOptions {
   std::size_t endpoint_queue_capacity = 1000;    // tasks held in memory per endpoint
   std::size_t max_retries_in_memory = 100000;    // waiting retries held in memory, all endpoints together
   std::chrono::milliseconds scan_interval{200};  // how often queued work in the store is looked for
+  // How often to look for endpoints with queued work that other processes (API-only nodes) added.
+  // Zero: only at start, which is enough when this process's API hands over everything it accepts.
+  std::chrono::milliseconds discover_interval{0};
 };
 
 // Counters, for health and benchmarks.

@@ -120,6 +120,12 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        integer_setter(1, 1024, [](ServerConfig& c, std::int64_t v) { c.api_workers = static_cast<int>(v); })},
       {"io_threads",
        integer_setter(1, 64, [](ServerConfig& c, std::int64_t v) { c.io_threads = static_cast<int>(v); })},
+      {"role",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         if (v != "all" && v != "api" && v != "worker") return "must be all, api or worker";
+         c.role = std::string(v);
+         return "";
+       }},
       {"white_label_headers",
        [](ServerConfig& c, std::string_view v) -> std::string {
          auto value = parse_bool(v);

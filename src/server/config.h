@@ -26,7 +26,13 @@ struct ServerConfig {
   bool synchronous_full = true;  // "full" or "normal"
   int api_workers = 64;
   int io_threads = 1;
+  // all: the API and delivery; api: only the API (deliveries wait in the store for a worker);
+  // worker: only delivery (no HTTP listener).
+  std::string role = "all";
   delivery::DispatcherOptions delivery;
+
+  bool serves_api() const { return role != "worker"; }
+  bool delivers() const { return role != "api"; }
 
   // "127.0.0.1:8071", "[::1]:8071", "0.0.0.0:80".
   std::string listen() const;

@@ -87,17 +87,23 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   if (!store) return fail(std::move(store).error());
   parts->store = std::move(*store);
 
-  parts->loop = std::make_unique<net::EventLoop>();
-  parts->loop->start();
-  net::ClientOptions client_options;
-  client_options.user_agent = "hookd/" HOOKD_VERSION;
-  parts->client = std::make_unique<net::HttpClient>(*parts->loop, client_options);
-  parts->sender = std::make_unique<delivery::HttpSender>(*parts->client);
-  delivery::DispatcherOptions delivery = config.delivery;
-  delivery.request.user_agent = client_options.user_agent;
-  parts->dispatcher = std::make_unique<delivery::Dispatcher>(*parts->store, *parts->sender, *parts->loop,
-                                                             core::SystemClock::instance(), delivery);
-  if (auto started = parts->dispatcher->start(); !started) return fail(std::move(started).error());
+  if (config.delivers()) {
+    parts->loop = std::make_unique<net::EventLoop>();
+    parts->loop->start();
+    net::ClientOptions client_options;
+    client_options.user_agent = "hookd/" HOOKD_VERSION;
+    parts->client = std::make_unique<net::HttpClient>(*parts->loop, client_options);
+    parts->sender = std::make_unique<delivery::HttpSender>(*parts->client);
+    delivery::DispatcherOptions delivery = config.delivery;
+    delivery.request.user_agent = client_options.user_agent;
+    // A worker beside API-only nodes must look for the work they queue.
+    if (!config.serves_api() && delivery.discover_interval.count() == 0)
+      delivery.discover_interval = std::chrono::seconds(1);
+    parts->dispatcher = std::make_unique<delivery::Dispatcher>(*parts->store, *parts->sender, *parts->loop,
+                                                               core::SystemClock::instance(), delivery);
+    if (auto started = parts->dispatcher->start(); !started) return fail(std::move(started).error());
+  }
+  if (!config.serves_api()) return std::unique_ptr<HookdServer>(new HookdServer(std::move(parts)));
 
   parts->workers = std::make_unique<WorkerPool>(config.api_workers);
   net::ServerOptions http_options;
@@ -111,10 +117,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   parts->http = net::HttpServer::listen(
       http_options,
       [wired](net::HttpRequest&& request, net::Respond respond) {
-        // The API blocks on the store's group commit, so it runs on a worker, never on an I/O thread.
-        wired->workers->post([wired, request = std::move(request), respond = std::move(respond)] {
-          respond(wired->api->handle(request));
-        });
+        wired->api->handle(std::move(request), std::move(respond));
       },
       listen_error);
   if (!parts->http) return core::error(core::ErrorCode::internal, listen_error);
@@ -125,13 +128,16 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   api_options.public_url = config.public_url.empty()
                                ? "http://" + config.listen_address + ":" + std::to_string(parts->http->port())
                                : config.public_url;
+  // Routes that block on the store run on the workers, never on an I/O thread.
+  WorkerPool* workers = parts->workers.get();
   parts->api =
-      std::make_unique<api::Api>(*parts->store, parts->dispatcher.get(), core::SystemClock::instance(), api_options);
+      std::make_unique<api::Api>(*parts->store, parts->dispatcher.get(), core::SystemClock::instance(), api_options,
+                                 [workers](std::function<void()> work) { workers->post(std::move(work)); });
   parts->http->start();
   return std::unique_ptr<HookdServer>(new HookdServer(std::move(parts)));
 }
 
-std::uint16_t HookdServer::port() const { return parts_->http->port(); }
+std::uint16_t HookdServer::port() const { return parts_->http ? parts_->http->port() : 0; }
 
 std::string HookdServer::base_url() const {
   const std::string& address = parts_->config.listen_address;
@@ -155,10 +161,10 @@ store::Store& HookdServer::store() { return *parts_->store; }
 void HookdServer::stop(std::chrono::milliseconds grace) {
   if (parts_->stopped) return;
   parts_->stopped = true;
-  parts_->http->stop(grace);        // no new requests; those in flight answer
-  parts_->workers->stop();          // the API work queued behind them finishes
-  parts_->dispatcher->stop(grace);  // attempts in flight finish; every outcome is written
-  parts_->loop->stop();
+  if (parts_->http) parts_->http->stop(grace);              // no new requests; those in flight answer
+  if (parts_->workers) parts_->workers->stop();             // the API work queued behind them finishes
+  if (parts_->dispatcher) parts_->dispatcher->stop(grace);  // attempts in flight finish; outcomes are written
+  if (parts_->loop) parts_->loop->stop();
   (void)parts_->store->flush();
 }
 

@@ -39,10 +39,13 @@ using Change = std::function<core::Status(T&)>;
 struct NewMessage {
   Message message;  // id, org, app, event type, event id, channels, payload, times filled by the caller
   std::optional<std::string> only_endpoint;  // route to this endpoint alone (send-example)
+  // Whether the caller's dispatcher takes the deliveries at once (claimed), or they wait in the queue for
+  // whichever node delivers (a node that only serves the API).
+  bool claim = true;
 };
 
-// A committed message and the deliveries it needs. The destinations are claimed by this node: the
-// caller must hand them to its dispatcher (or give them back with release_claims).
+// A committed message and the deliveries it needs. When NewMessage::claim was set, the destinations are
+// claimed by this node and the caller must hand `tasks` to its dispatcher.
 struct CreatedMessage {
   Message message;
   std::vector<DeliveryTask> tasks;
@@ -90,6 +93,9 @@ class Store {
   // Messages. create_message writes the message, its payload and one destination per matching endpoint
   // in one transaction; a second message with the same eventId in the app is a conflict.
   virtual Result<CreatedMessage> create_message(NewMessage message) = 0;
+  // The same without blocking: `done` runs once the transaction has committed (or failed), on a thread of
+  // the store's; it must be quick.
+  virtual void create_message_async(NewMessage message, std::function<void(Result<CreatedMessage>)> done) = 0;
   virtual Result<Message> get_message(std::string_view app_id, std::string_view msg) = 0;
   virtual Result<Page<Message>> list_messages(std::string_view app_id, const PageQuery& page,
                                               const MessageFilter& filter) = 0;

@@ -20,7 +20,7 @@ constexpr const char* kInsertMessage =
 constexpr const char* kInsertContent = "INSERT INTO message_content (msg_id, payload) VALUES (?1, ?2)";
 constexpr const char* kInsertDestination =
     "INSERT INTO destination (msg_id, endpoint_id, status, attempts, next_attempt_at, claimed, updated_at)"
-    " VALUES (?1, ?2, 1, 0, ?3, 1, ?3)";
+    " VALUES (?1, ?2, 1, 0, ?3, ?4, ?3)";
 constexpr const char* kGetMessage = "SELECT " HOOKD_MESSAGE_COLUMNS
                                     " FROM message m LEFT JOIN message_content c ON c.msg_id = m.id"
                                     " WHERE m.app_id = ?1 AND (m.id = ?2 OR m.event_id = ?2) ORDER BY m.id = ?2 DESC"
@@ -96,7 +96,16 @@ bool shares_any(const std::vector<std::string>& a, const std::vector<std::string
 }  // namespace
 
 Result<CreatedMessage> SqliteStore::create_message(NewMessage input) {
-  return writes_->run<CreatedMessage>([&](Connection& db) -> Result<CreatedMessage> {
+  return writes_->run<CreatedMessage>([&](Connection& db) { return insert_message(db, input); });
+}
+
+void SqliteStore::create_message_async(NewMessage input, std::function<void(Result<CreatedMessage>)> done) {
+  writes_->submit<CreatedMessage>(
+      [this, input = std::move(input)](Connection& db) { return insert_message(db, input); }, std::move(done));
+}
+
+Result<CreatedMessage> SqliteStore::insert_message(Connection& db, const NewMessage& input) {
+  {
     const Message& message = input.message;
     {
       auto statement = db.prepare(kInsertMessage);
@@ -133,13 +142,14 @@ Result<CreatedMessage> SqliteStore::create_message(NewMessage input) {
         continue;
       auto statement = db.prepare(kInsertDestination);
       statement->bind(1, message.id).bind(2, route.endpoint_id).bind(3, micros(message.created_at));
+      statement->bind(4, input.claim);
       statement->step();
       if (statement->failed()) return fail(db.error("inserting a destination"));
       created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,
                                            message.event_type, payload, 0, TriggerType::scheduled, message.created_at});
     }
     return created;
-  });
+  }
 }
 
 Result<Message> SqliteStore::get_message(std::string_view app_id, std::string_view msg) {

@@ -115,7 +115,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   if (!writer) return fail(std::move(writer).error());
   const std::string pragmas = std::string("PRAGMA journal_mode = WAL; PRAGMA synchronous = ") +
                               (options.synchronous_full ? "FULL" : "NORMAL") +
-                              "; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;"
+                              "; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;"
                               " PRAGMA wal_autocheckpoint = 4000;";
   if (auto set = (*writer)->exec(pragmas); !set) return fail(std::move(set).error());
   if (auto migrated = migrate(**writer); !migrated) return fail(std::move(migrated).error());
@@ -124,7 +124,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   for (int i = 0; i < std::max(1, options.read_connections); ++i) {
     auto reader = Connection::open(options.path, true);
     if (!reader) return fail(std::move(reader).error());
-    (void)(*reader)->exec("PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;");
+    (void)(*reader)->exec("PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;");
     readers.push_back(std::move(*reader));
   }
   auto writes = std::make_unique<WriteQueue>(std::move(*writer), options.max_batch);

@@ -56,6 +56,7 @@ class SqliteStore final : public Store {
   Result<Endpoint> find_endpoint(std::string_view endpoint_id) override;
 
   Result<CreatedMessage> create_message(NewMessage message) override;
+  void create_message_async(NewMessage message, std::function<void(Result<CreatedMessage>)> done) override;
   Result<Message> get_message(std::string_view app_id, std::string_view msg) override;
   Result<Page<Message>> list_messages(std::string_view app_id, const PageQuery& page,
                                       const MessageFilter& filter) override;
@@ -112,6 +113,8 @@ class SqliteStore final : public Store {
   Reader reader();
   // The enabled endpoints of an app, cached; only called on the writer thread.
   const Routes& routes(Connection& db, const std::string& app_id);
+  // Writes a message, its payload and its destinations; only on the writer thread.
+  Result<CreatedMessage> insert_message(Connection& db, const NewMessage& input);
   // Forgets an app's cached routes after one of its endpoints changed; only on the writer thread.
   void forget_routes(const std::string& app_id) { routes_.erase(app_id); }
 

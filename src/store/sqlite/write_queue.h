@@ -39,6 +39,11 @@ class WriteQueue {
   template <class T>
   core::Result<T> run(std::function<core::Result<T>(Connection&)> body);
 
+  // Runs `body` in the next batch and calls `done` on the writer thread once the batch has committed,
+  // with what `body` returned (or an internal error when the commit failed). Never blocks.
+  template <class T>
+  void submit(std::function<core::Result<T>(Connection&)> body, std::function<void(core::Result<T>)> done);
+
   // Batches committed so far, and writes in them: for tests and metrics.
   std::uint64_t batches() const;
 
@@ -56,10 +61,8 @@ class WriteQueue {
 };
 
 template <class T>
-core::Result<T> WriteQueue::run(std::function<core::Result<T>(Connection&)> body) {
-  std::promise<core::Result<T>> promise;
-  auto future = promise.get_future();
-  submit([&body, &promise](Connection& connection) -> Outcome {
+void WriteQueue::submit(std::function<core::Result<T>(Connection&)> body, std::function<void(core::Result<T>)> done) {
+  submit([body = std::move(body), done = std::move(done)](Connection& connection) -> Outcome {
     auto result = std::make_shared<std::optional<core::Result<T>>>();
     try {
       result->emplace(body(connection));
@@ -67,14 +70,21 @@ core::Result<T> WriteQueue::run(std::function<core::Result<T>(Connection&)> body
       result->emplace(core::error(core::ErrorCode::internal, std::string("write failed: ") + e.what()));
     }
     const bool keep = (*result)->ok();
-    return {keep, [&promise, result](bool committed) {
+    return {keep, [done, result](bool committed) {
               if (!committed && (*result)->ok()) {
-                promise.set_value(core::error(core::ErrorCode::internal, "the database did not commit the write"));
+                done(core::error(core::ErrorCode::internal, "the database did not commit the write"));
               } else {
-                promise.set_value(std::move(**result));
+                done(std::move(**result));
               }
             }};
   });
+}
+
+template <class T>
+core::Result<T> WriteQueue::run(std::function<core::Result<T>(Connection&)> body) {
+  std::promise<core::Result<T>> promise;
+  auto future = promise.get_future();
+  submit<T>(std::move(body), [&promise](core::Result<T> result) { promise.set_value(std::move(result)); });
   return future.get();
 }
 
