@@ -22,7 +22,7 @@ function bash(script) {
 
 test("README quickstart commands succeed", () => {
   const readme = readFileSync(path.join(root, "README.md"), "utf8");
-  const quickstart = readme.slice(readme.indexOf("## Quickstart"));
+  const quickstart = readme.slice(readme.indexOf("## Quickstart: sign and verify"));
   const blocks = shellBlocks(quickstart.slice(0, quickstart.indexOf("\n## ", 3)));
   assert.ok(blocks.length > 0);
   for (const block of blocks) {
