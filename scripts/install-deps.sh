@@ -17,7 +17,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the PostgreSQL server the store tests will start, curl, and wrk for the benchmarks
-  postgresql curl wrk
+  postgresql curl wrk openssl
 )
 
 missing=()

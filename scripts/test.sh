@@ -23,12 +23,12 @@ cmake --build build -j "$jobs"
 step "tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+step "unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHOOKD_WERROR=ON \
   -DHOOKD_SANITIZE=address,undefined -DHOOKD_BUILD_BENCH=OFF >/dev/null
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan -L unit --output-on-failure -j "$jobs"
+  ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j "$jobs"
 
 step "fuzzing every parser for ${HOOKD_FUZZ_SECONDS:-10} s"
 scripts/fuzz.sh

@@ -154,8 +154,8 @@ TEST_F(ServerTest, BadInputGetsJsonErrorsAndTheServerKeepsServing) {
   start();
   Receiver receiver;
   app_with_endpoint(receiver.url());
-  const auto too_big = client_->post("/api/v1/app/app/msg", R"({"eventType":"x","payload":{"a":")" +
-                                                                std::string(8000, 'a') + "\"}}");
+  const auto too_big =
+      client_->post("/api/v1/app/app/msg", R"({"eventType":"x","payload":{"a":")" + std::string(8000, 'a') + "\"}}");
   EXPECT_EQ(too_big.status, 413);
   EXPECT_EQ(too_big.json().at("code"), "payload_too_large");
   EXPECT_EQ(client_->post("/api/v1/app/app/msg", "{\"eventType\":").status, 400);
@@ -209,7 +209,8 @@ TEST_F(ServerTest, MessagesAcceptedBeforeAStopAreDeliveredAfterAStart) {
 
   Receiver receiver;
   start();
-  ASSERT_EQ(client_->call("PATCH", "/api/v1/app/app/endpoint/ep", R"({"url":")" + receiver.url() + R"("})").status, 200);
+  ASSERT_EQ(client_->call("PATCH", "/api/v1/app/app/endpoint/ep", R"({"url":")" + receiver.url() + R"("})").status,
+            200);
   for (const auto& id : ids) ASSERT_TRUE(eventually([&] { return status_of(id) == "success"; })) << id;
   std::set<std::string> delivered;
   for (const auto& request : receiver.requests()) delivered.insert(std::string(*request.headers.find("svix-id")));

@@ -54,7 +54,8 @@ class ApiClient {
     request.max_response_bytes = 16 << 20;
     std::promise<net::OutboundResponse> promise;
     auto future = promise.get_future();
-    client_.send(std::move(request), [&promise](net::OutboundResponse response) { promise.set_value(std::move(response)); });
+    client_.send(std::move(request),
+                 [&promise](net::OutboundResponse response) { promise.set_value(std::move(response)); });
     auto response = future.get();
     return {response.status, response.failure == net::SendFailure::none ? response.body : response.error};
   }
@@ -75,7 +76,8 @@ class Receiver {
       : script_(std::move(script)) {
     std::string error;
     server_ = net::HttpServer::listen(
-        {}, [this](net::HttpRequest&& request, net::Respond respond) {
+        {},
+        [this](net::HttpRequest&& request, net::Respond respond) {
           int call;
           {
             std::lock_guard lock(mutex_);
