@@ -179,6 +179,7 @@ Hookd start_hookd(const std::string& binary, const std::filesystem::path& data_d
     ::dup2(out[1], 1);
     ::close(out[0]);
     ::setenv("HOOKD_LOG_LEVEL", "warn", 1);
+    ::setenv("HOOKD_ALLOW_SUBNETS", "127.0.0.0/8", 1);  // the receivers are on loopback
     ::execl(binary.c_str(), binary.c_str(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir.c_str(),
             "--role", role, static_cast<char*>(nullptr));
     std::_Exit(127);

@@ -17,6 +17,7 @@ struct ServeOptions {
   std::string data_dir;
   std::string log_format;
   std::string role;
+  std::vector<std::string> allow_subnets;
 };
 
 int run_serve(const ServeOptions& options) {
@@ -33,6 +34,14 @@ int run_serve(const ServeOptions& options) {
   if (loaded && !options.data_dir.empty()) loaded = server::apply_setting(config, "data_dir", options.data_dir);
   if (loaded && !options.log_format.empty()) loaded = server::apply_setting(config, "log_format", options.log_format);
   if (loaded && !options.role.empty()) loaded = server::apply_setting(config, "role", options.role);
+  if (loaded && !options.allow_subnets.empty()) {
+    // Flags add to what the file and the environment allowed.
+    std::string joined;
+    for (const auto& subnet : config.allow_subnets)
+      joined += subnet.base.to_string() + "/" + std::to_string(subnet.prefix) + ",";
+    for (const auto& subnet : options.allow_subnets) joined += subnet + ",";
+    loaded = server::apply_setting(config, "allow_subnets", joined);
+  }
   if (!loaded) {
     std::fprintf(stderr, "hookd serve: %s\n", loaded.error().detail.c_str());
     return kExitUsage;
@@ -87,6 +96,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  hookd serve                                   # 127.0.0.1:8071, data in ./hookd-data\n"
       "  hookd serve --listen 0.0.0.0:8071 --data-dir /var/lib/hookd\n"
+      "  hookd serve --allow-subnet 127.0.0.0/8           # let deliveries reach receivers on this machine\n"
       "  HOOKD_LOG_FORMAT=json hookd serve --config /etc/hookd.toml");
   // Shared with the callback, which runs during parsing, after this function has returned.
   auto options = std::make_shared<ServeOptions>();
@@ -95,6 +105,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--data-dir", options->data_dir, "where the database and the JWT secret live (./hookd-data)");
   command->add_option("--log-format", options->log_format, "text or json");
   command->add_option("--role", options->role, "all (default), api (no delivery) or worker (no API)");
+  command->add_option("--allow-subnet", options->allow_subnets,
+                      "an address range deliveries may reach although not public, e.g. 127.0.0.0/8 (repeatable)");
   command->callback([options, &exit_code] { exit_code = run_serve(*options); });
 }
 

@@ -38,6 +38,7 @@ struct HttpServer::State {
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
+  std::atomic<std::uint64_t> accepted{0};
   std::mutex sessions_mutex;
   std::set<std::shared_ptr<beast::tcp_stream>> sessions;  // open connections, closed on stop
 };
@@ -179,6 +180,7 @@ asio::awaitable<void> accept_loop(HttpServer::State* state) {
       if (error == asio::error::operation_aborted || state->stopping) break;
       continue;  // e.g. too many open files: keep serving the connections we have
     }
+    ++state->accepted;
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
@@ -231,6 +233,8 @@ std::uint16_t HttpServer::port() const {
   boost::system::error_code ignored;
   return state_->acceptor.local_endpoint(ignored).port();
 }
+
+std::uint64_t HttpServer::accepted_connections() const { return state_->accepted; }
 
 void HttpServer::start() {
   asio::co_spawn(state_->context, accept_loop(state_.get()), asio::detached);

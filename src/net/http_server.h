@@ -38,6 +38,8 @@ class HttpServer {
   ~HttpServer();  // stop()
 
   std::uint16_t port() const;
+  // Connections accepted so far (tests use it to show that nothing connected).
+  std::uint64_t accepted_connections() const;
   void start();
   // Stops accepting, lets in-flight requests finish (for at most `grace`), closes idle connections and
   // joins the I/O threads. Idempotent.

@@ -120,6 +120,17 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        integer_setter(1, 1024, [](ServerConfig& c, std::int64_t v) { c.api_workers = static_cast<int>(v); })},
       {"io_threads",
        integer_setter(1, 64, [](ServerConfig& c, std::int64_t v) { c.io_threads = static_cast<int>(v); })},
+      {"allow_subnets",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         std::vector<delivery::Subnet> subnets;
+         for (auto item : split_list(v)) {
+           auto subnet = delivery::Subnet::parse(item);
+           if (!subnet) return "must be a list of address ranges such as 127.0.0.0/8 or fd00::/8";
+           subnets.push_back(*subnet);
+         }
+         c.allow_subnets = std::move(subnets);
+         return "";
+       }},
       {"role",
        [](ServerConfig& c, std::string_view v) -> std::string {
          if (v != "all" && v != "api" && v != "worker") return "must be all, api or worker";

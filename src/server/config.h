@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "delivery/dispatcher.h"
+#include "delivery/ssrf_guard.h"
 
 namespace hookd::server {
 
@@ -29,6 +30,8 @@ struct ServerConfig {
   // all: the API and delivery; api: only the API (deliveries wait in the store for a worker);
   // worker: only delivery (no HTTP listener).
   std::string role = "all";
+  // Address ranges deliveries may reach although they are not public (SsrfGuard): "127.0.0.0/8", ….
+  std::vector<delivery::Subnet> allow_subnets;
   delivery::DispatcherOptions delivery;
 
   bool serves_api() const { return role != "worker"; }

@@ -9,6 +9,7 @@
 #include "api/jwt.h"
 #include "core/encoding.h"
 #include "delivery/dispatcher.h"
+#include "delivery/ssrf_guard.h"
 #include "hookd/sign/secret.h"
 #include "net/event_loop.h"
 #include "net/http_client.h"
@@ -92,6 +93,10 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     parts->loop->start();
     net::ClientOptions client_options;
     client_options.user_agent = "hookd/" HOOKD_VERSION;
+    // Every address a delivery would connect to passes the SSRF guard first.
+    client_options.filter = [guard = delivery::SsrfGuard(config.allow_subnets)](const std::string& address) {
+      return guard.check(address);
+    };
     parts->client = std::make_unique<net::HttpClient>(*parts->loop, client_options);
     parts->sender = std::make_unique<delivery::HttpSender>(*parts->client);
     delivery::DispatcherOptions delivery = config.delivery;

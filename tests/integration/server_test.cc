@@ -26,6 +26,8 @@ class ServerTest : public ::testing::Test {
     config_.delivery.schedule.delays = {30ms, 30ms, 30ms};
     config_.delivery.schedule.penalty = 50ms;
     config_.delivery.request.timeout = 2s;
+    // The receivers run on this machine: open loopback to deliveries, as an operator would.
+    config_.allow_subnets = {*delivery::Subnet::parse("127.0.0.0/8")};
   }
   void TearDown() override {
     client_.reset();
@@ -116,7 +118,7 @@ TEST_F(ServerTest, RedirectsTimeoutsAndHugeAnswersAreRecordedAsTheyHappened) {
       response.headers.add("location", "http://127.0.0.1:1/");
       return response;
     }
-    if (request.body == R"({"case":"slow"})") std::this_thread::sleep_for(600ms);
+    if (request.body == R"({"case":"slow"})") std::this_thread::sleep_for(1500ms);
     return net::HttpResponse::json(200, std::string(50000, 'x'));
   });
   app_with_endpoint(receiver.url());
@@ -129,6 +131,23 @@ TEST_F(ServerTest, RedirectsTimeoutsAndHugeAnswersAreRecordedAsTheyHappened) {
   EXPECT_EQ(attempts(slow)[0].at("responseStatusCode"), 0);
   EXPECT_EQ(attempts(huge)[0].at("response").as_string().size(), 20000u);
   EXPECT_EQ(receiver.count(), 3u);  // the redirect was not followed
+}
+
+TEST_F(ServerTest, TheSsrfGuardRefusesLoopbackUnlessAllowed) {
+  config_.allow_subnets.clear();
+  config_.delivery.schedule.delays = {};
+  start();
+  Receiver receiver;
+  app_with_endpoint(receiver.url());
+  const std::string id = publish();
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "fail"; }));
+  const auto list = attempts(id);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].at("responseStatusCode"), 0);
+  const std::string response(list[0].at("response").as_string());
+  EXPECT_NE(response.find("refused 127.0.0.1: a loopback address"), std::string::npos) << response;
+  EXPECT_NE(response.find("allow_subnets"), std::string::npos);
+  EXPECT_EQ(receiver.connections(), 0u);  // not a single connection reached it
 }
 
 TEST_F(ServerTest, RotationSignsWithBothKeysDuringTheGracePeriod) {

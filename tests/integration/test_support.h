@@ -108,6 +108,7 @@ class Receiver {
     std::lock_guard lock(mutex_);
     return requests_.size();
   }
+  std::uint64_t connections() const { return server_->accepted_connections(); }
 
  private:
   Script script_;

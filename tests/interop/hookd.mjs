@@ -10,7 +10,8 @@ export const hookdBin = process.env.HOOKD_BIN ?? path.join(here, "../../build/sr
 // Runs `hookd args…` with `input` (string or Buffer) on stdin; returns { code, stdout, stderr }.
 export function hookd(args, input = "") {
   const result = spawnSync(hookdBin, args, { input, maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw result.error;
+  // EPIPE: hookd exited (a usage error) before reading its input; its answer is still there.
+  if (result.error && result.error.code !== "EPIPE") throw result.error;
   return { code: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
 }
 

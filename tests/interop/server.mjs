@@ -11,7 +11,8 @@ import { hookdBin } from "./hookd.mjs";
 export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0" } = {}) {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "hookd-interop-"));
   const child = spawn(hookdBin, ["serve", "--listen", listen, "--data-dir", dir], {
-    env: { ...process.env, HOOKD_SYNCHRONOUS: "normal", ...env },
+    // The receivers run on this machine: open loopback to deliveries, as an operator would.
+    env: { ...process.env, HOOKD_SYNCHRONOUS: "normal", HOOKD_ALLOW_SUBNETS: "127.0.0.0/8", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
