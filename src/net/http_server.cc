@@ -90,9 +90,13 @@ auto async_handle(HttpServer::State& state, HttpRequest request, Token&& token) 
         auto pending = std::make_shared<Pending>(
             Pending{state.context_owner, std::move(completion), asio::make_work_guard(executor)});
         state.handler(std::move(req), [pending](HttpResponse response) {
+          // Hold the context only while posting: once the answer is queued, the queue owns the wait, and
+          // a server stopped meanwhile destroys it with its context (no cycle, no leak).
+          auto context = std::move(pending->context);
+          if (!context) return;  // responded twice: the first answer stands
           auto work_executor = pending->work.get_executor();
           asio::post(work_executor, [pending, response = std::move(response)]() mutable {
-            if (!pending->completion) return;  // responded twice: the first answer stands
+            if (!pending->completion) return;
             auto completion_handler = std::move(*pending->completion);
             pending->completion.reset();
             pending->work.reset();
