@@ -4,6 +4,7 @@
 #include "api/resolve.h"
 #include "api/response_output.h"
 #include "core/ids.h"
+#include "delivery/dispatcher.h"
 
 namespace hookd::api {
 namespace {
@@ -109,6 +110,7 @@ core::Result<Reply> write_application(Services& services, Call& call, bool put) 
       },
       std::move(create));
   if (!saved) return fail(std::move(saved).error());
+  if (services.dispatcher) services.dispatcher->application_changed(saved->value.id);
   return Reply::json(saved->created ? 201 : 200, application_json(saved->value));
 }
 
@@ -123,6 +125,7 @@ core::Result<Reply> delete_application(Services& services, Call& call) {
   if (auto deleted = services.store.delete_application(call.caller.org_id, app->id); !deleted) {
     return fail(std::move(deleted).error());
   }
+  if (services.dispatcher) services.dispatcher->application_changed(app->id);
   return Reply::empty(204);
 }
 

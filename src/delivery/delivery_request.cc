@@ -4,8 +4,10 @@
 
 namespace hookd::delivery {
 
-std::shared_ptr<const EndpointConfig> EndpointConfig::from(store::Endpoint endpoint) {
+std::shared_ptr<const EndpointConfig> EndpointConfig::from(store::Endpoint endpoint,
+                                                           std::optional<int> app_throttle_rate) {
   auto config = std::make_shared<EndpointConfig>();
+  config->app_throttle_rate = app_throttle_rate;
   for (const auto& key : endpoint.keys) {
     if (auto secret = sign::Secret::parse(key.secret)) config->keys.emplace_back(std::move(*secret), key.expires_at);
   }

@@ -20,9 +20,11 @@ namespace hookd::delivery {
 struct EndpointConfig {
   store::Endpoint endpoint;
   std::vector<std::pair<sign::Secret, std::optional<core::TimePoint>>> keys;  // with their expiry
+  std::optional<int> app_throttle_rate;  // the application's throttleRate, for all its endpoints together
 
   // Keys that do not parse (which the API never stores) are left out.
-  static std::shared_ptr<const EndpointConfig> from(store::Endpoint endpoint);
+  static std::shared_ptr<const EndpointConfig> from(store::Endpoint endpoint,
+                                                    std::optional<int> app_throttle_rate = std::nullopt);
 };
 
 struct RequestOptions {

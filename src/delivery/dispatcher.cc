@@ -25,9 +25,12 @@ namespace {
 struct EndpointState {
   std::shared_ptr<const EndpointConfig> config;  // null until loaded
   bool loading = false;
+  std::optional<RateLimiter> limiter;  // the endpoint's throttleRate
+  bool throttle_timer_armed = false;
   std::deque<DeliveryTask> ready;  // due now, claimed by this node
   int in_flight = 0;
   std::optional<TimePoint> store_due;  // the store holds unclaimed work of this endpoint due from then
+  std::uint64_t store_notes = 0;       // how often work was given back to the store (see maybe_claim)
   bool claiming = false;
 };
 
@@ -60,6 +63,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::atomic<bool> stopped{false};  // no new attempts start
   std::atomic<bool> closed{false};   // the final outcomes are written: nothing touches the store any more
   std::unordered_map<std::string, EndpointState> endpoints;
+  std::unordered_map<std::string, RateLimiter> app_limiters;  // by app id, for apps with a throttleRate
   std::priority_queue<WaitingRetry, std::vector<WaitingRetry>, std::greater<>> retries;
   std::optional<TimePoint> timer_armed_for;
   std::unordered_set<std::string> with_store_work;  // endpoints whose store_due is set
@@ -113,6 +117,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   void note_store_work(const std::string& endpoint_id, TimePoint due) {
     EndpointState& endpoint = endpoints[endpoint_id];
     endpoint.store_due = endpoint.store_due ? std::min(*endpoint.store_due, due) : due;
+    ++endpoint.store_notes;
     with_store_work.insert(endpoint_id);
   }
 
@@ -148,11 +153,46 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
         waiting_for_slot.push_back(endpoint_id);
         break;
       }
+      if (throttled(endpoint_id, endpoint)) break;
       DeliveryTask task = std::move(endpoint.ready.front());
       endpoint.ready.pop_front();
       send(endpoint, std::move(task));
     }
     maybe_claim(endpoint_id, endpoint);
+  }
+
+  // Whether throttleRate holds back the next attempt to this endpoint; if so, a timer pumps it again when
+  // the slot comes. Otherwise the slot is taken.
+  bool throttled(const std::string& endpoint_id, EndpointState& endpoint) {
+    const EndpointConfig& config = *endpoint.config;
+    RateLimiter* app_limiter = nullptr;
+    if (config.app_throttle_rate) {
+      auto it = app_limiters.find(config.endpoint.app_id);
+      if (it == app_limiters.end() || it->second.per_second() != *config.app_throttle_rate) {
+        it = app_limiters.insert_or_assign(config.endpoint.app_id, RateLimiter(*config.app_throttle_rate)).first;
+      }
+      app_limiter = &it->second;
+    }
+    if (!endpoint.limiter && !app_limiter) return false;
+    const TimePoint now = clock.now();
+    TimePoint slot = now;
+    if (endpoint.limiter) slot = std::max(slot, endpoint.limiter->next_allowed(now));
+    if (app_limiter) slot = std::max(slot, app_limiter->next_allowed(now));
+    if (slot <= now) {
+      if (endpoint.limiter) endpoint.limiter->take(now);
+      if (app_limiter) app_limiter->take(now);
+      return false;
+    }
+    if (!endpoint.throttle_timer_armed) {
+      endpoint.throttle_timer_armed = true;
+      loop.post_after(slot - now, [weak = weak_from_this(), endpoint_id] {
+        if (auto self = weak.lock(); self && !self->stopped) {
+          self->endpoints[endpoint_id].throttle_timer_armed = false;
+          self->pump(endpoint_id);
+        }
+      });
+    }
+    return true;
   }
 
   // A disabled endpoint gets nothing: its scheduled work waits in the store until it is enabled again,
@@ -176,14 +216,25 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     endpoint.loading = true;
     on_worker([endpoint_id](State& self) {
       auto found = self.store.find_endpoint(endpoint_id);
-      self.on_loop([endpoint_id, found = std::move(found)](State& me) mutable {
+      std::optional<int> app_rate;
+      if (found) {
+        if (auto app = self.store.get_application(found->org_id, found->app_id)) app_rate = app->throttle_rate;
+      }
+      self.on_loop([endpoint_id, found = std::move(found), app_rate](State& me) mutable {
         EndpointState& state = me.endpoints[endpoint_id];
         state.loading = false;
         if (!found) {
           me.drop_gone(endpoint_id, state);
           return;
         }
-        state.config = EndpointConfig::from(std::move(*found));
+        auto config = EndpointConfig::from(std::move(*found), app_rate);
+        const auto rate = config->endpoint.throttle_rate;
+        if (!rate) {
+          state.limiter.reset();
+        } else if (!state.limiter || state.limiter->per_second() != *rate) {
+          state.limiter.emplace(*rate);
+        }
+        state.config = std::move(config);
         me.pump(endpoint_id);
       });
     });
@@ -211,14 +262,23 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       return;
     }
     endpoint.claiming = true;
+    // Work this node gave back must reach the store before the claim reads it: the store runs writes in
+    // the order they come, so write the pending outcomes first.
+    flush();
     const int room = static_cast<int>(options.endpoint_queue_capacity - endpoint.ready.size());
-    on_worker([endpoint_id, now, room](State& self) {
+    const std::uint64_t notes = endpoint.store_notes;
+    on_worker([endpoint_id, now, room, notes](State& self) {
       auto claimed = self.store.claim_due(endpoint_id, now, room);
-      self.on_loop([endpoint_id, claimed = std::move(claimed)](State& me) mutable {
+      self.on_loop([endpoint_id, claimed = std::move(claimed), notes](State& me) mutable {
         EndpointState& state = me.endpoints[endpoint_id];
         state.claiming = false;
         if (!claimed) return;  // the store failed; the next scan tries again
-        state.store_due = claimed->next_due;
+        // Work given back while the claim ran is not in its answer: then what this node knows stands.
+        if (state.store_notes == notes) {
+          state.store_due = claimed->next_due;
+        } else if (claimed->next_due) {
+          state.store_due = std::min(*state.store_due, *claimed->next_due);
+        }
         if (!state.store_due) me.with_store_work.erase(endpoint_id);
         for (DeliveryTask& task : claimed->tasks) state.ready.push_back(std::move(task));
         me.pump(endpoint_id);
@@ -266,7 +326,14 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     attempt.created_at = started;
 
     DeliveryOutcome outcome{std::move(attempt), task.msg_id, task.endpoint_id, std::nullopt, false};
-    if (task.trigger == TriggerType::manual) {
+    const bool gone = response.failure == net::SendFailure::none && response.status == 410;
+    if (gone) {
+      // 410 Gone: the receiver says the endpoint is no more. Disable it; its work waits in the store.
+      disable(config.endpoint);
+      if (task.trigger == TriggerType::scheduled) {
+        outcome.destination = DestinationUpdate{MessageStatus::pending, task.attempts + 1, now, false};
+      }
+    } else if (task.trigger == TriggerType::manual) {
       outcome.manual_success = success;
     } else {
       const int attempts_made = task.attempts + 1;
@@ -285,6 +352,24 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       waiting_for_slot.pop_front();
       pump(next);
     }
+  }
+
+  void disable(const store::Endpoint& endpoint) {
+    on_worker([org = endpoint.org_id, app = endpoint.app_id, id = endpoint.id](State& self) {
+      const TimePoint now = self.clock.now();
+      (void)self.store.update_endpoint(
+          org, app, id,
+          [now](store::Endpoint& e) {
+            e.disabled = true;
+            e.updated_at = now;
+            return core::Status{};
+          },
+          std::nullopt);
+      self.on_loop([id](State& me) {
+        me.endpoints[id].config.reset();
+        me.pump(id);
+      });
+    });
   }
 
   // Decides what happens after a failed scheduled attempt, and returns the destination's new state.
@@ -429,6 +514,15 @@ void Dispatcher::endpoint_changed(std::string endpoint_id) {
     // Work parked while the endpoint was disabled waits in the store: look for it again.
     self.note_store_work(endpoint_id, self.clock.now());
     self.pump(endpoint_id);
+  });
+}
+
+void Dispatcher::application_changed(std::string app_id) {
+  state_->on_loop([app_id = std::move(app_id)](State& self) {
+    self.app_limiters.erase(app_id);
+    for (auto& [endpoint_id, endpoint] : self.endpoints) {
+      if (endpoint.config && endpoint.config->endpoint.app_id == app_id) endpoint.config.reset();
+    }
   });
 }
 

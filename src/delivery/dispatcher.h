@@ -9,6 +9,9 @@
 //   claimed again when due and when there is room, so a backlog lives on disk.
 // - Failed attempts are retried on the RetrySchedule; attempts and destination changes are recorded in
 //   batches through Store::record_outcomes.
+// - throttleRate (of the endpoint, and of its application for all its endpoints together) is enforced:
+//   attempts are spaced so that no second holds more; the excess waits, nothing is dropped.
+// - A 410 Gone answer disables the endpoint at once; its work waits in the store until it is enabled.
 // - After a restart, start() gives back the claims of the previous process and the work resumes from
 //   the store.
 //
@@ -25,6 +28,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "delivery/delivery_request.h"
+#include "delivery/rate_limiter.h"
 #include "delivery/retry_policy.h"
 #include "delivery/sender.h"
 #include "net/event_loop.h"
@@ -71,8 +75,10 @@ class Dispatcher {
   void submit(std::vector<store::DeliveryTask> tasks);
   // One manual attempt (resend, recover), beside whatever the schedule does.
   void send_manual(store::DeliveryTask task);
-  // The endpoint changed (URL, keys, headers, disabled): forget what was cached of it.
+  // The endpoint changed (URL, keys, headers, disabled, throttleRate): forget what was cached of it.
   void endpoint_changed(std::string endpoint_id);
+  // The application changed (its throttleRate) or was deleted: forget what was cached of its endpoints.
+  void application_changed(std::string app_id);
 
   DispatcherStats stats() const;
 

@@ -72,11 +72,23 @@ class Receiver {
     std::lock_guard lock(mutex_);
     return max_concurrent_;
   }
+  // The most requests that arrived within any one second.
+  std::size_t most_in_one_second() const {
+    std::lock_guard lock(mutex_);
+    std::size_t most = 0;
+    for (std::size_t i = 0; i < arrivals_.size(); ++i) {
+      std::size_t in_window = 0;
+      for (const auto& at : arrivals_) in_window += at >= arrivals_[i] && at < arrivals_[i] + 1s;
+      most = std::max(most, in_window);
+    }
+    return most;
+  }
 
  private:
   Script script_;
   mutable std::mutex mutex_;
   std::vector<net::HttpRequest> requests_;
+  std::vector<std::chrono::steady_clock::time_point> arrivals_;
   int concurrent_ = 0, max_concurrent_ = 0;
   std::unique_ptr<net::HttpServer> server_;
 };
@@ -111,10 +123,11 @@ class DispatcherTest : public ::testing::Test {
   }
 
   // An app with one endpoint at `url`.
-  store::Endpoint endpoint(const std::string& url) {
+  store::Endpoint endpoint(const std::string& url, std::optional<int> throttle_rate = std::nullopt,
+                           std::optional<int> app_throttle_rate = std::nullopt) {
     const auto now = core::SystemClock::instance().now();
     if (app_.id.empty()) {
-      app_ = {core::new_id("app_"), "org_1", std::nullopt, "App", std::nullopt, {}, now, now};
+      app_ = {core::new_id("app_"), "org_1", std::nullopt, "App", app_throttle_rate, {}, now, now};
       EXPECT_TRUE(store_->create_application(app_));
     }
     store::Endpoint e;
@@ -123,6 +136,7 @@ class DispatcherTest : public ::testing::Test {
     e.app_id = app_.id;
     e.url = url;
     e.keys = {{key_.to_string(), std::nullopt}};
+    e.throttle_rate = throttle_rate;
     e.created_at = e.updated_at = now;
     EXPECT_TRUE(store_->create_endpoint(e));
     return e;
@@ -336,6 +350,54 @@ TEST_F(DispatcherTest, DisabledEndpointsGetNothingUntilEnabled) {
   EXPECT_TRUE(created->tasks.empty());  // a disabled endpoint is not routed to at all
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(receiver.count(), 0u);
+}
+
+TEST_F(DispatcherTest, ThrottleRateSpacesDeliveriesWithoutDroppingAny) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(200); });
+  endpoint(receiver.url(), 10);
+  start_dispatcher();
+  for (int i = 0; i < 25; ++i) publish();
+  ASSERT_TRUE(eventually([&] { return receiver.count() == 25; }, 10s));
+  EXPECT_LE(receiver.most_in_one_second(), 10u);
+}
+
+TEST_F(DispatcherTest, AnApplicationsThrottleRateHoldsForAllItsEndpointsTogether) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(200); });
+  endpoint(receiver.url(), std::nullopt, 10);
+  endpoint(receiver.url());
+  start_dispatcher();
+  for (int i = 0; i < 12; ++i) publish();  // 24 deliveries
+  ASSERT_TRUE(eventually([&] { return receiver.count() == 24; }, 10s));
+  EXPECT_LE(receiver.most_in_one_second(), 10u);
+}
+
+TEST_F(DispatcherTest, GoneDisablesTheEndpointAndItsWorkWaitsUntilEnabled) {
+  std::atomic<bool> gone{true};
+  Receiver receiver([&](const net::HttpRequest&, int) { return status(gone ? 410 : 200); });
+  const auto e = endpoint(receiver.url());
+  start_dispatcher();
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return store_->get_endpoint(app_.org_id, app_.id, e.id)->disabled; }));
+  EXPECT_EQ(receiver.count(), 1u);
+  EXPECT_EQ(destination_status(message.id), MessageStatus::pending);
+  // Disabled: a new message is not even routed to it.
+  EXPECT_TRUE(store_
+                  ->create_message({{core::new_id("msg_"), app_.org_id, app_.id, "t", std::nullopt, std::nullopt, "{}",
+                                     core::SystemClock::instance().now(), core::SystemClock::instance().now() + 1h},
+                                    std::nullopt})
+                  ->tasks.empty());
+
+  gone = false;
+  ASSERT_TRUE(store_->update_endpoint(
+      app_.org_id, app_.id, e.id,
+      [](store::Endpoint& x) {
+        x.disabled = false;
+        return core::Status{};
+      },
+      std::nullopt));
+  dispatcher_->endpoint_changed(e.id);
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  EXPECT_EQ(receiver.count(), 2u);
 }
 
 }  // namespace
