@@ -161,6 +161,31 @@ TEST_F(ApiTest, EndpointsValidateUrlsEventTypesAndHeaders) {
   EXPECT_TRUE(secret.starts_with("whsec_"));
 }
 
+TEST_F(ApiTest, EndpointsMayCarryTheirOwnRetrySchedule) {
+  const std::string app = create_app();
+  const std::string base = "/api/v1/app/" + app + "/endpoint";
+  auto created = call("POST", base, R"({"url":"https://example.com","uid":"ep","retrySchedule":[1,60,3600]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(parse(created).at("retrySchedule"), json::array({1, 60, 3600}));
+  EXPECT_EQ(store_->get_endpoint("org_test", app, "ep")->retry_schedule, (std::vector<int>{1, 60, 3600}));
+  EXPECT_TRUE(parse(call("PATCH", base + "/ep", R"({"retrySchedule":null})")).at("retrySchedule").is_null());
+  EXPECT_EQ(call("PATCH", base + "/ep", R"({"retrySchedule":[-1]})").status, 422);
+  EXPECT_EQ(call("PATCH", base + "/ep", R"({"retrySchedule":"5s"})").status, 422);
+  EXPECT_EQ(call("PATCH", base + "/ep", R"({"retrySchedule":[1.5]})").status, 422);
+}
+
+TEST_F(ApiTest, HttpsOnlyRefusesPlainHttpEndpoints) {
+  ApiOptions options;
+  options.jwt_secret = "test-secret";
+  options.https_only = true;
+  api_ = std::make_unique<Api>(*store_, nullptr, core::SystemClock::instance(), options);
+  const std::string app = create_app();
+  auto refused = call("POST", "/api/v1/app/" + app + "/endpoint", R"({"url":"http://example.com/hook"})");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_NE(refused.body.find("https_only"), std::string::npos);
+  EXPECT_EQ(call("POST", "/api/v1/app/" + app + "/endpoint", R"({"url":"https://example.com/hook"})").status, 201);
+}
+
 TEST_F(ApiTest, RotationKeepsTheOldKeyAndHeadersHideSensitiveValues) {
   const std::string app = create_app();
   const std::string base = "/api/v1/app/" + app + "/endpoint";

@@ -13,6 +13,8 @@ namespace {
 constexpr std::size_t kMaxUrlLength = 65536;
 constexpr std::size_t kMaxHeaders = 50;
 constexpr std::size_t kMaxHeaderValue = 4096;
+constexpr std::size_t kMaxRetries = 50;
+constexpr std::int64_t kMaxRetryDelaySeconds = 7 * 24 * 3600;
 constexpr std::array<std::string_view, 12> kReservedHeaders = {
     "user-agent", "content-type", "content-length",     "host",
     "connection", "keep-alive",   "proxy-authenticate", "proxy-authorization",
@@ -33,7 +35,7 @@ bool is_token(std::string_view name) {
 
 }  // namespace
 
-core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool url_required) {
+core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool url_required, bool https_only) {
   auto object = parse_body_object(body);
   if (!object) return fail(std::move(object).error());
   FieldReader reader(*object);
@@ -43,8 +45,10 @@ core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool ur
     std::string error;
     if (fields.url->size() > kMaxUrlLength) {
       reader.invalid("url", "must be at most 65536 characters");
-    } else if (!net::parse_http_url(*fields.url, error)) {
+    } else if (auto url = net::parse_http_url(*fields.url, error); !url) {
       reader.invalid("url", "must be an absolute http or https URL: " + error);
+    } else if (https_only && !url->tls()) {
+      reader.invalid("url", "must be an https URL: this server delivers only over https (https_only)");
     }
   }
   fields.description = reader.string("description");
@@ -57,6 +61,23 @@ core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool ur
                                                 : reader.nullable_names("filterTypes", 1000, 256);
   fields.channels = reader.nullable_names("channels", 10, 128);
   fields.metadata = reader.string_map("metadata");
+  if (const auto* schedule = reader.value("retrySchedule")) {
+    if (schedule->is_null()) {
+      fields.retry_schedule = std::optional<std::vector<int>>();
+    } else if (!schedule->is_array() || schedule->as_array().size() > kMaxRetries) {
+      reader.invalid("retrySchedule", "must be null or a list of at most 50 delays in seconds");
+    } else {
+      std::vector<int> delays;
+      for (const auto& item : schedule->as_array()) {
+        if (!item.is_int64() || item.as_int64() < 0 || item.as_int64() > kMaxRetryDelaySeconds) {
+          reader.invalid("retrySchedule", "each delay must be a whole number of seconds from 0 to 604800 (7 days)");
+          break;
+        }
+        delays.push_back(static_cast<int>(item.as_int64()));
+      }
+      fields.retry_schedule = std::optional<std::vector<int>>(std::move(delays));
+    }
+  }
   if (auto secret = reader.string("secret")) {
     auto checked = check_endpoint_secret(*secret, "secret");
     if (checked) {
@@ -87,6 +108,7 @@ void apply_endpoint_fields(store::Endpoint& endpoint, const EndpointFields& fiel
   if (fields.event_types || replace) endpoint.event_types = fields.event_types.value_or(std::nullopt);
   if (fields.channels || replace) endpoint.channels = fields.channels.value_or(std::nullopt);
   if (fields.metadata || replace) endpoint.metadata = fields.metadata.value_or(store::StringMap{});
+  if (fields.retry_schedule || replace) endpoint.retry_schedule = fields.retry_schedule.value_or(std::nullopt);
 }
 
 core::Status check_custom_headers(const store::StringMap& headers) {

@@ -15,12 +15,13 @@ struct EndpointFields {
   Nullable<std::vector<std::string>> event_types;
   Nullable<std::vector<std::string>> channels;
   std::optional<store::StringMap> metadata;
-  std::optional<std::string> secret;        // create only
-  std::optional<store::StringMap> headers;  // create only
+  Nullable<std::vector<int>> retry_schedule;  // hookd's extension: seconds before each retry
+  std::optional<std::string> secret;          // create only
+  std::optional<store::StringMap> headers;    // create only
 };
 
 // `url_required` for POST and PUT. Accepts the legacy names filterTypes and rateLimit.
-core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool url_required);
+core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool url_required, bool https_only);
 
 // PUT and POST replace every field they cover; PATCH only those given. Keys and headers are not covered.
 void apply_endpoint_fields(store::Endpoint& endpoint, const EndpointFields& fields, bool replace);

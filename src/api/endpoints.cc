@@ -30,7 +30,7 @@ store::Endpoint new_endpoint(const store::Application& app, const EndpointFields
 core::Result<Reply> create_endpoint(Services& services, Call& call) {
   auto app = resolve_app(services, call);
   if (!app) return fail(std::move(app).error());
-  auto fields = read_endpoint_fields(call.request.body, true);
+  auto fields = read_endpoint_fields(call.request.body, true, services.options.https_only);
   if (!fields) return fail(std::move(fields).error());
   auto created = services.store.create_endpoint(new_endpoint(*app, *fields, services.clock.now()));
   if (!created) return fail(std::move(created).error());
@@ -58,7 +58,7 @@ core::Result<Reply> get_endpoint(Services& services, Call& call) {
 core::Result<Reply> write_endpoint(Services& services, Call& call, bool put) {
   auto app = resolve_app(services, call);
   if (!app) return fail(std::move(app).error());
-  auto fields = read_endpoint_fields(call.request.body, put);
+  auto fields = read_endpoint_fields(call.request.body, put, services.options.https_only);
   if (!fields) return fail(std::move(fields).error());
   const auto now = services.clock.now();
   std::optional<store::Endpoint> create;

@@ -26,6 +26,7 @@ struct ApiOptions {
   std::chrono::seconds idempotency_ttl = std::chrono::hours(12);
   std::size_t max_idempotency_entries = 100000;
   std::chrono::hours app_token_lifetime{24 * 7};
+  bool https_only = false;  // endpoint URLs must be https
 };
 
 struct Services {

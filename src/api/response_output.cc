@@ -113,6 +113,13 @@ json::object endpoint_json(const store::Endpoint& endpoint) {
   out["filterTypes"] = list_or_null(endpoint.event_types);
   out["channels"] = list_or_null(endpoint.channels);
   out["metadata"] = map_json(endpoint.metadata);
+  if (endpoint.retry_schedule) {
+    json::array delays;
+    for (int delay : *endpoint.retry_schedule) delays.emplace_back(delay);
+    out["retrySchedule"] = std::move(delays);
+  } else {
+    out["retrySchedule"] = nullptr;
+  }
   out["createdAt"] = core::format_rfc3339(endpoint.created_at);
   out["updatedAt"] = core::format_rfc3339(endpoint.updated_at);
   return out;

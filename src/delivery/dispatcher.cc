@@ -372,13 +372,24 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     });
   }
 
+  // The endpoint's own retry schedule (hookd's extension) or the server's.
+  RetrySchedule schedule_for(const std::string& endpoint_id) {
+    const EndpointState& endpoint = endpoints[endpoint_id];
+    if (!endpoint.config || !endpoint.config->endpoint.retry_schedule) return options.schedule;
+    RetrySchedule schedule = options.schedule;
+    schedule.delays.clear();
+    for (int seconds : *endpoint.config->endpoint.retry_schedule)
+      schedule.delays.push_back(std::chrono::seconds(seconds));
+    return schedule;
+  }
+
   // Decides what happens after a failed scheduled attempt, and returns the destination's new state.
   DestinationUpdate schedule_retry(DeliveryTask task, int attempts_made, const net::OutboundResponse& response,
                                    TimePoint now) {
     FailedAttempt failure{response.status, response.failure == net::SendFailure::timeout, std::nullopt};
     if (response.retry_after) failure.retry_after = *response.retry_after;
     const double draw = std::uniform_real_distribution<double>(0.0, 1.0)(random);
-    const auto delay = next_delay(options.schedule, attempts_made, failure, draw, now);
+    const auto delay = next_delay(schedule_for(task.endpoint_id), attempts_made, failure, draw, now);
     if (!delay) {
       ++exhausted;
       return DestinationUpdate{MessageStatus::fail, attempts_made, std::nullopt, false};

@@ -213,6 +213,9 @@ asio::awaitable<OutboundResponse> perform(std::shared_ptr<HttpClient::State> sta
   std::string url_error;
   const auto url = parse_http_url(request.url, url_error);
   if (!url) co_return failure(SendFailure::bad_url, "bad URL: " + url_error);
+  if (state->options.https_only && !url->tls()) {
+    co_return failure(SendFailure::refused, "refused " + request.url + ": https_only is on, and this URL is not https");
+  }
 
   static const std::string kEmpty;
   const std::string& body = request.body ? *request.body : kEmpty;

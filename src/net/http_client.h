@@ -57,6 +57,7 @@ struct ClientOptions {
   std::chrono::seconds idle_timeout{30};  // idle pooled connections older than this are not reused
   std::string extra_ca_file;              // a PEM file trusted besides the system store (tests)
   AddressFilter filter;                   // none: every address is allowed
+  bool https_only = false;                // refuse http:// URLs without connecting
 };
 
 class HttpClient {

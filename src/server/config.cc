@@ -131,6 +131,13 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          c.allow_subnets = std::move(subnets);
          return "";
        }},
+      {"https_only",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         auto value = parse_bool(v);
+         if (!value) return "must be true or false";
+         c.https_only = *value;
+         return "";
+       }},
       {"role",
        [](ServerConfig& c, std::string_view v) -> std::string {
          if (v != "all" && v != "api" && v != "worker") return "must be all, api or worker";

@@ -32,6 +32,7 @@ struct ServerConfig {
   std::string role = "all";
   // Address ranges deliveries may reach although they are not public (SsrfGuard): "127.0.0.0/8", ….
   std::vector<delivery::Subnet> allow_subnets;
+  bool https_only = false;  // endpoints must be https URLs (the API refuses others; delivery too)
   delivery::DispatcherOptions delivery;
 
   bool serves_api() const { return role != "worker"; }

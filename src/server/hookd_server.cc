@@ -94,6 +94,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     net::ClientOptions client_options;
     client_options.user_agent = "hookd/" HOOKD_VERSION;
     // Every address a delivery would connect to passes the SSRF guard first.
+    client_options.https_only = config.https_only;
     client_options.filter = [guard = delivery::SsrfGuard(config.allow_subnets)](const std::string& address) {
       return guard.check(address);
     };
@@ -129,6 +130,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
 
   api::ApiOptions api_options;
   api_options.jwt_secret = parts->jwt_secret;
+  api_options.https_only = config.https_only;
   // Bound by now, so that the port is known even when the configuration asked for port 0.
   api_options.public_url = config.public_url.empty()
                                ? "http://" + config.listen_address + ":" + std::to_string(parts->http->port())

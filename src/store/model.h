@@ -59,6 +59,8 @@ struct Endpoint {
   StringMap headers;                                    // custom headers sent with each delivery
   StringMap metadata;
   std::vector<EndpointKey> keys;  // the current key first
+  // hookd's extension: seconds before each retry, overriding the server's schedule; null: the server's.
+  std::optional<std::vector<int>> retry_schedule;
   TimePoint created_at;
   TimePoint updated_at;
 };

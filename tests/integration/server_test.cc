@@ -150,6 +150,35 @@ TEST_F(ServerTest, TheSsrfGuardRefusesLoopbackUnlessAllowed) {
   EXPECT_EQ(receiver.connections(), 0u);  // not a single connection reached it
 }
 
+TEST_F(ServerTest, AnEndpointsOwnRetryScheduleReplacesTheServers) {
+  start();  // the server's schedule: three retries 30 ms apart
+  Receiver receiver([](const net::HttpRequest&, int) { return net::HttpResponse::empty(500); });
+  app_with_endpoint(receiver.url(), R"(,"retrySchedule":[1])");
+  const std::string id = publish();
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "fail"; }));
+  const auto list = attempts(id);
+  ASSERT_EQ(list.size(), 2u);  // the first try and the endpoint's one retry
+  const auto first = core::parse_rfc3339(list[0].at("timestamp").as_string()).value();
+  const auto second = core::parse_rfc3339(list[1].at("timestamp").as_string()).value();
+  EXPECT_GE(second - first, 800ms);  // 1 s, less the jitter
+}
+
+TEST_F(ServerTest, HttpsOnlyRefusesToDeliverOverPlainHttp) {
+  start();
+  Receiver receiver;
+  app_with_endpoint(receiver.url());
+  server_->stop();
+  client_.reset();
+  server_.reset();
+  config_.https_only = true;  // the endpoint exists already with an http URL
+  config_.delivery.schedule.delays = {};
+  start();
+  const std::string id = publish();
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "fail"; }));
+  EXPECT_NE(std::string(attempts(id)[0].at("response").as_string()).find("https_only"), std::string::npos);
+  EXPECT_EQ(receiver.connections(), 0u);
+}
+
 TEST_F(ServerTest, RotationSignsWithBothKeysDuringTheGracePeriod) {
   start();
   Receiver receiver;

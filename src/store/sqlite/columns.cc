@@ -51,6 +51,24 @@ std::optional<std::vector<std::string>> decode_list(const std::optional<std::str
   return list;
 }
 
+std::optional<std::string> encode_int_list(const std::optional<std::vector<int>>& list) {
+  if (!list) return std::nullopt;
+  json::array array;
+  for (int item : *list) array.emplace_back(item);
+  return json::serialize(array);
+}
+
+std::optional<std::vector<int>> decode_int_list(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  const auto value = parse(*text);
+  if (!value || !value->is_array()) return std::nullopt;
+  std::vector<int> list;
+  for (const auto& item : value->as_array()) {
+    if (item.is_int64()) list.push_back(static_cast<int>(item.as_int64()));
+  }
+  return list;
+}
+
 std::string encode_keys(const std::vector<EndpointKey>& keys) {
   json::array array;
   for (const auto& key : keys) {

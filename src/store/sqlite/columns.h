@@ -17,6 +17,9 @@ StringMap decode_map(std::string_view text);
 std::optional<std::string> encode_list(const std::optional<std::vector<std::string>>& list);
 std::optional<std::vector<std::string>> decode_list(const std::optional<std::string>& text);
 
+std::optional<std::string> encode_int_list(const std::optional<std::vector<int>>& list);
+std::optional<std::vector<int>> decode_int_list(const std::optional<std::string>& text);
+
 std::string encode_keys(const std::vector<EndpointKey>& keys);
 std::vector<EndpointKey> decode_keys(std::string_view text);
 

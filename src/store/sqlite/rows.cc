@@ -49,6 +49,7 @@ Endpoint read_endpoint(const Statement& row, int first) {
   endpoint.keys = decode_keys(row.text(first + 13));
   endpoint.created_at = time_at(row.int64(first + 14));
   endpoint.updated_at = time_at(row.int64(first + 15));
+  endpoint.retry_schedule = decode_int_list(row.optional_text(first + 16));
   return endpoint;
 }
 

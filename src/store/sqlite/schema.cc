@@ -116,6 +116,9 @@ CREATE TABLE attempt (
 CREATE INDEX attempt_by_msg ON attempt(msg_id, id);
 CREATE INDEX attempt_by_endpoint ON attempt(endpoint_id, id);
 )sql"},
+    {2, "endpoint retry schedule", R"sql(
+ALTER TABLE endpoint ADD COLUMN retry_schedule TEXT;
+)sql"},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

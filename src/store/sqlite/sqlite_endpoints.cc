@@ -24,11 +24,12 @@ constexpr const char* kListEndpointsUp = "SELECT " HOOKD_ENDPOINT_COLUMNS
                                          " AND (?2 IS NULL OR e.id > ?2) ORDER BY e.id ASC LIMIT ?3";
 constexpr const char* kInsertEndpoint =
     "INSERT INTO endpoint (id, org_id, app_id, uid, url, description, version, throttle_rate, disabled, event_types,"
-    " channels, headers, metadata, keys, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+    " channels, headers, metadata, keys, created_at, updated_at, retry_schedule)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 constexpr const char* kUpdateEndpoint =
     "UPDATE endpoint SET uid = ?4, url = ?5, description = ?6, version = ?7, throttle_rate = ?8, disabled = ?9,"
-    " event_types = ?10, channels = ?11, headers = ?12, metadata = ?13, keys = ?14, updated_at = ?16"
+    " event_types = ?10, channels = ?11, headers = ?12, metadata = ?13, keys = ?14, updated_at = ?16,"
+    " retry_schedule = ?17"
     " WHERE id = ?1 AND org_id = ?2 AND app_id = ?3";
 constexpr const char* kDeleteEndpoint = "UPDATE endpoint SET deleted = 1, uid = NULL WHERE id = ?1";
 constexpr const char* kEventTypeExists = "SELECT 1 FROM event_type WHERE org_id = ?1 AND name = ?2 AND archived = 0";
@@ -72,6 +73,7 @@ Status write_endpoint(Connection& db, const Endpoint& endpoint, bool insert) {
   statement->bind(11, encode_list(endpoint.channels)).bind(12, encode_map(endpoint.headers));
   statement->bind(13, encode_map(endpoint.metadata)).bind(14, encode_keys(endpoint.keys));
   statement->bind(15, micros(endpoint.created_at)).bind(16, micros(endpoint.updated_at));
+  statement->bind(17, encode_int_list(endpoint.retry_schedule));
   statement->step();
   if (statement->failed()) {
     if (db.last_was_constraint_violation()) {
