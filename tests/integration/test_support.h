@@ -1,5 +1,5 @@
-// Helpers for integration tests: a blocking HTTP client for the API, scriptable receivers, and waiting
-// on conditions with a deadline (never sleeping as synchronisation).
+// Helpers for integration tests: a blocking HTTP client for the API (receivers and waiting are in
+// tests/support/loopback.h).
 #pragma once
 
 #include <boost/json.hpp>
@@ -14,20 +14,11 @@
 #include "net/event_loop.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
+#include "support/loopback.h"
 
 namespace hookd::testing {
 
 using namespace std::chrono_literals;
-
-template <class Predicate>
-bool eventually(Predicate done, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
 
 struct ApiResponse {
   int status = 0;
@@ -66,56 +57,6 @@ class ApiClient {
   std::string base_, token_;
   net::EventLoop loop_;
   net::HttpClient client_{loop_, {}};
-};
-
-// A receiver on loopback whose answers the test scripts; it records every request.
-class Receiver {
- public:
-  using Script = std::function<net::HttpResponse(const net::HttpRequest&, int call)>;
-  explicit Receiver(Script script = [](const net::HttpRequest&, int) { return net::HttpResponse::empty(204); })
-      : script_(std::move(script)) {
-    std::string error;
-    server_ = net::HttpServer::listen(
-        {},
-        [this](net::HttpRequest&& request, net::Respond respond) {
-          int call;
-          {
-            std::lock_guard lock(mutex_);
-            call = static_cast<int>(requests_.size());
-            requests_.push_back(request);
-          }
-          // Scripts may sleep (slow receivers): answer from a thread of their own.
-          std::lock_guard lock(mutex_);
-          threads_.emplace_back([this, request = std::move(request), respond = std::move(respond), call]() mutable {
-            respond(script_(request, call));
-          });
-        },
-        error);
-    server_->start();
-  }
-  ~Receiver() {
-    server_->stop(0ms);
-    std::lock_guard lock(mutex_);
-    for (auto& thread : threads_) thread.join();
-  }
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook"; }
-  std::vector<net::HttpRequest> requests() const {
-    std::lock_guard lock(mutex_);
-    return requests_;
-  }
-  std::size_t count() const {
-    std::lock_guard lock(mutex_);
-    return requests_.size();
-  }
-  std::uint64_t connections() const { return server_->accepted_connections(); }
-
- private:
-  Script script_;
-  mutable std::mutex mutex_;
-  std::vector<net::HttpRequest> requests_;
-  std::vector<std::thread> threads_;
-  std::unique_ptr<net::HttpServer> server_;
 };
 
 }  // namespace hookd::testing
