@@ -125,18 +125,12 @@ inline std::string write_file(const std::filesystem::path& path, const std::stri
   return path.string();
 }
 
-// A wrk script that POSTs `body` with `headers`, and stops each thread after `limit` answers (0: never).
-inline std::string wrk_script(const std::string& body, const std::vector<std::string>& headers, long limit = 0) {
+// A wrk script that POSTs `body` with `headers`.
+inline std::string wrk_script(const std::string& body, const std::vector<std::string>& headers) {
   std::string lua = "wrk.method = \"POST\"\nwrk.body = [==[" + body + "]==]\n";
   for (const auto& header : headers)
     lua += "wrk.headers[\"" + header.substr(0, header.find(':')) + "\"] = \"" + header.substr(header.find(':') + 2) +
            "\"\n";
-  if (limit > 0) {
-    lua +=
-        "local answered = 0\nfunction response(status, headers, body)\n  answered = answered + 1\n"
-        "  if answered >= " +
-        std::to_string(limit) + " then wrk.thread:stop() end\nend\n";
-  }
   return lua;
 }
 

@@ -41,14 +41,14 @@ int main(int argc, char** argv) {
   // 1. The ceiling: wrk's raw POST rate against the receiver, 64 connections.
   Receiver receiver;
   const std::string body = payload_1kib();
-  const auto raw_script = write_file(work / "raw.lua", wrk_script(body, {"Content-Type: application/json"}, 0));
+  const auto raw_script = write_file(work / "raw.lua", wrk_script(body, {"Content-Type: application/json"}));
   const double ceiling = wrk_rate(run("wrk -t2 -c64 -d" + duration + " -s " + raw_script + " " + receiver.url()));
   std::printf("ceiling: receiver raw POST rate (wrk, 64 connections): %.0f/s\n", ceiling);
 
   const auto msg_script = [&](const std::string& token) {
     return write_file(work / "msg.lua",
                       wrk_script("{\"eventType\":\"bench\",\"payload\":" + body + "}",
-                                 {"Content-Type: application/json", "Authorization: Bearer " + token}, 0));
+                                 {"Content-Type: application/json", "Authorization: Bearer " + token}));
   };
   const auto wait_for_successes = [&](Api& api, std::int64_t expected, Clock::time_point since) {
     std::int64_t recorded = 0;

@@ -105,51 +105,49 @@ void SqliteStore::create_message_async(NewMessage input, std::function<void(Resu
 }
 
 Result<CreatedMessage> SqliteStore::insert_message(Connection& db, const NewMessage& input) {
+  const Message& message = input.message;
   {
-    const Message& message = input.message;
-    {
-      auto statement = db.prepare(kInsertMessage);
-      statement->bind(1, message.id).bind(2, message.org_id).bind(3, message.app_id).bind(4, message.event_type);
-      statement->bind(5, message.event_id).bind(6, encode_list(message.channels)).bind(7, micros(message.created_at));
-      statement->bind(8, micros(message.payload_expires_at));
-      statement->step();
-      if (statement->failed()) {
-        if (db.last_was_constraint_violation()) {
-          return core::error(ErrorCode::conflict, "a message with eventId '" + message.event_id.value_or("") +
-                                                      "' already exists in this application");
-        }
-        return fail(db.error("inserting a message"));
+    auto statement = db.prepare(kInsertMessage);
+    statement->bind(1, message.id).bind(2, message.org_id).bind(3, message.app_id).bind(4, message.event_type);
+    statement->bind(5, message.event_id).bind(6, encode_list(message.channels)).bind(7, micros(message.created_at));
+    statement->bind(8, micros(message.payload_expires_at));
+    statement->step();
+    if (statement->failed()) {
+      if (db.last_was_constraint_violation()) {
+        return core::error(ErrorCode::conflict, "a message with eventId '" + message.event_id.value_or("") +
+                                                    "' already exists in this application");
       }
+      return fail(db.error("inserting a message"));
     }
-    {
-      auto statement = db.prepare(kInsertContent);
-      statement->bind(1, message.id).bind_blob(2, message.payload.value_or("{}"));
-      statement->step();
-      if (statement->failed()) return fail(db.error("inserting a payload"));
-    }
-
-    CreatedMessage created{message, {}};
-    auto payload = std::make_shared<const std::string>(message.payload.value_or("{}"));
-    for (const Route& route : routes(db, message.app_id)) {
-      if (input.only_endpoint && route.endpoint_id != *input.only_endpoint) continue;
-      if (!input.only_endpoint && route.event_types &&
-          std::find(route.event_types->begin(), route.event_types->end(), message.event_type) ==
-              route.event_types->end()) {
-        continue;
-      }
-      if (!input.only_endpoint && route.channels &&
-          (!message.channels || !shares_any(*route.channels, *message.channels)))
-        continue;
-      auto statement = db.prepare(kInsertDestination);
-      statement->bind(1, message.id).bind(2, route.endpoint_id).bind(3, micros(message.created_at));
-      statement->bind(4, input.claim);
-      statement->step();
-      if (statement->failed()) return fail(db.error("inserting a destination"));
-      created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,
-                                           message.event_type, payload, 0, TriggerType::scheduled, message.created_at});
-    }
-    return created;
   }
+  {
+    auto statement = db.prepare(kInsertContent);
+    statement->bind(1, message.id).bind_blob(2, message.payload.value_or("{}"));
+    statement->step();
+    if (statement->failed()) return fail(db.error("inserting a payload"));
+  }
+
+  CreatedMessage created{message, {}};
+  auto payload = std::make_shared<const std::string>(message.payload.value_or("{}"));
+  for (const Route& route : routes(db, message.app_id)) {
+    if (input.only_endpoint && route.endpoint_id != *input.only_endpoint) continue;
+    if (!input.only_endpoint && route.event_types &&
+        std::find(route.event_types->begin(), route.event_types->end(), message.event_type) ==
+            route.event_types->end()) {
+      continue;
+    }
+    if (!input.only_endpoint && route.channels &&
+        (!message.channels || !shares_any(*route.channels, *message.channels)))
+      continue;
+    auto statement = db.prepare(kInsertDestination);
+    statement->bind(1, message.id).bind(2, route.endpoint_id).bind(3, micros(message.created_at));
+    statement->bind(4, input.claim);
+    statement->step();
+    if (statement->failed()) return fail(db.error("inserting a destination"));
+    created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,
+                                         message.event_type, payload, 0, TriggerType::scheduled, message.created_at});
+  }
+  return created;
 }
 
 Result<Message> SqliteStore::get_message(std::string_view app_id, std::string_view msg) {
