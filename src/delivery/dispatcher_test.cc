@@ -253,10 +253,14 @@ TEST_F(DispatcherTest, ManualAttemptsDoNotChangeTheSchedule) {
   EXPECT_EQ(attempts(message.id)[1].trigger, store::TriggerType::manual);
 }
 
-TEST_F(DispatcherTest, DisabledEndpointsGetNothingUntilEnabled) {
-  Receiver receiver([](const net::HttpRequest&, int) { return status(200); });
+TEST_F(DispatcherTest, ADisabledEndpointGetsNothingUntilItIsEnabled) {
+  std::atomic<bool> healthy{false};
+  Receiver receiver([&](const net::HttpRequest&, int) { return status(healthy ? 200 : 503); });
   const auto e = endpoint(receiver.url());
+  options_.schedule.delays = {2s, 2s, 2s};
   start_dispatcher();
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return receiver.count() == 1; }));  // failed once; a retry is due in 2 s
   ASSERT_TRUE(store_->update_endpoint(
       app_.org_id, app_.id, e.id,
       [](store::Endpoint& x) {
@@ -265,21 +269,23 @@ TEST_F(DispatcherTest, DisabledEndpointsGetNothingUntilEnabled) {
       },
       std::nullopt));
   dispatcher_->endpoint_changed(e.id);
-  // Claimed while the endpoint was enabled (the store routed it), handed over after it was disabled.
-  store::Message message{core::new_id("msg_"),
-                         app_.org_id,
-                         app_.id,
-                         "t",
-                         std::nullopt,
-                         std::nullopt,
-                         "{}",
-                         core::SystemClock::instance().now(),
-                         core::SystemClock::instance().now() + 1h};
-  auto created = store_->create_message({message, std::nullopt});
-  ASSERT_TRUE(created);
-  EXPECT_TRUE(created->tasks.empty());  // a disabled endpoint is not routed to at all
-  std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(receiver.count(), 0u);
+  // A message published now is not routed to the disabled endpoint at all.
+  const auto later = publish();
+  EXPECT_EQ(store_->list_message_destinations(app_.id, later.id, {})->items.size(), 0u);
+
+  // Enabled again (and healthy): the retry that waited is delivered.
+  healthy = true;
+  ASSERT_TRUE(store_->update_endpoint(
+      app_.org_id, app_.id, e.id,
+      [](store::Endpoint& x) {
+        x.disabled = false;
+        return core::Status{};
+      },
+      std::nullopt));
+  dispatcher_->endpoint_changed(e.id);
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  // While disabled, nothing reached it: the first try, then the retry after it was enabled.
+  EXPECT_EQ(receiver.count(), 2u);
 }
 
 // The most attempts started within any one second, over the given endpoints (the attempts record when
