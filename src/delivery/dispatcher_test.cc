@@ -83,6 +83,18 @@ class DispatcherTest : public ::testing::Test {
     return message;
   }
 
+  // Disables or enables the endpoint in the store and tells the dispatcher, as the API does.
+  void set_disabled(const store::Endpoint& e, bool disabled) {
+    ASSERT_TRUE(store_->update_endpoint(
+        app_.org_id, app_.id, e.id,
+        [disabled](store::Endpoint& x) {
+          x.disabled = disabled;
+          return core::Status{};
+        },
+        std::nullopt));
+    dispatcher_->endpoint_changed(e.id);
+  }
+
   std::vector<store::Attempt> attempts(const std::string& msg_id) {
     store::AttemptFilter filter;
     filter.msg_id = msg_id;
@@ -261,28 +273,14 @@ TEST_F(DispatcherTest, ADisabledEndpointGetsNothingUntilItIsEnabled) {
   start_dispatcher();
   const auto message = publish();
   ASSERT_TRUE(eventually([&] { return receiver.count() == 1; }));  // failed once; a retry is due in 2 s
-  ASSERT_TRUE(store_->update_endpoint(
-      app_.org_id, app_.id, e.id,
-      [](store::Endpoint& x) {
-        x.disabled = true;
-        return core::Status{};
-      },
-      std::nullopt));
-  dispatcher_->endpoint_changed(e.id);
+  set_disabled(e, true);
   // A message published now is not routed to the disabled endpoint at all.
   const auto later = publish();
   EXPECT_EQ(store_->list_message_destinations(app_.id, later.id, {})->items.size(), 0u);
 
   // Enabled again (and healthy): the retry that waited is delivered.
   healthy = true;
-  ASSERT_TRUE(store_->update_endpoint(
-      app_.org_id, app_.id, e.id,
-      [](store::Endpoint& x) {
-        x.disabled = false;
-        return core::Status{};
-      },
-      std::nullopt));
-  dispatcher_->endpoint_changed(e.id);
+  set_disabled(e, false);
   ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
   // While disabled, nothing reached it: the first try, then the retry after it was enabled.
   EXPECT_EQ(receiver.count(), 2u);
@@ -349,14 +347,7 @@ TEST_F(DispatcherTest, GoneDisablesTheEndpointAndItsWorkWaitsUntilEnabled) {
                   ->tasks.empty());
 
   gone = false;
-  ASSERT_TRUE(store_->update_endpoint(
-      app_.org_id, app_.id, e.id,
-      [](store::Endpoint& x) {
-        x.disabled = false;
-        return core::Status{};
-      },
-      std::nullopt));
-  dispatcher_->endpoint_changed(e.id);
+  set_disabled(e, false);
   ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
   EXPECT_EQ(receiver.count(), 2u);
 }
