@@ -53,6 +53,7 @@ core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool ur
   }
   fields.description = reader.string("description");
   fields.disabled = reader.boolean("disabled");
+  fields.fifo = reader.boolean("fifo");
   fields.uid = reader.nullable_name("uid");
   fields.version = reader.integer("version", 1, 65535);
   fields.throttle_rate = reader.has("throttleRate") ? reader.nullable_integer("throttleRate", 1, 65535)
@@ -98,7 +99,13 @@ core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool ur
 void apply_endpoint_fields(store::Endpoint& endpoint, const EndpointFields& fields, bool replace) {
   if (fields.url) endpoint.url = *fields.url;
   if (fields.description || replace) endpoint.description = fields.description.value_or("");
-  if (fields.disabled || replace) endpoint.disabled = fields.disabled.value_or(false);
+  if (fields.disabled || replace) {
+    const bool disabled = fields.disabled.value_or(false);
+    // Enabled again: its failures so far no longer count towards disabling it.
+    if (endpoint.disabled && !disabled) endpoint.failing_since.reset();
+    endpoint.disabled = disabled;
+  }
+  if (fields.fifo || replace) endpoint.fifo = fields.fifo.value_or(false);
   if (fields.uid || replace) endpoint.uid = fields.uid.value_or(std::nullopt);
   if (fields.version || replace) endpoint.version = static_cast<int>(fields.version.value_or(1));
   if (fields.throttle_rate || replace) {

@@ -16,6 +16,7 @@ struct EndpointFields {
   Nullable<std::vector<std::string>> channels;
   std::optional<store::StringMap> metadata;
   Nullable<std::vector<int>> retry_schedule;  // hookd's extension: seconds before each retry
+  std::optional<bool> fifo;                   // hookd's extension: one message at a time, in order
   std::optional<std::string> secret;          // create only
   std::optional<store::StringMap> headers;    // create only
 };

@@ -99,6 +99,7 @@ store::NewMessage new_message(Services& services, const store::Application& app,
                    now,
                    now + fields.retention};
   input.claim = services.dispatcher != nullptr;  // without one, the deliveries wait for a worker node
+  if (services.dispatcher) input.leave_queued = services.dispatcher->leave_queued();
   return input;
 }
 
@@ -106,7 +107,7 @@ store::NewMessage new_message(Services& services, const store::Application& app,
 core::Result<Reply> created_reply(Services& services, core::Result<store::CreatedMessage>&& created,
                                   bool with_content) {
   if (!created) return fail(std::move(created).error());
-  if (services.dispatcher) services.dispatcher->submit(std::move(created->tasks));
+  if (services.dispatcher) services.dispatcher->submit(std::move(created->tasks), std::move(created->queued));
   return Reply::raw(202, message_json(created->message, with_content));
 }
 

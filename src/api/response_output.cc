@@ -113,6 +113,7 @@ json::object endpoint_json(const store::Endpoint& endpoint) {
   out["filterTypes"] = list_or_null(endpoint.event_types);
   out["channels"] = list_or_null(endpoint.channels);
   out["metadata"] = map_json(endpoint.metadata);
+  out["fifo"] = endpoint.fifo;
   if (endpoint.retry_schedule) {
     json::array delays;
     for (int delay : *endpoint.retry_schedule) delays.emplace_back(delay);

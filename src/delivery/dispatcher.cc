@@ -26,12 +26,18 @@ struct EndpointState {
   std::shared_ptr<const EndpointConfig> config;  // null until loaded
   bool loading = false;
   std::optional<RateLimiter> limiter;  // the endpoint's throttleRate
-  bool throttle_timer_armed = false;
-  std::deque<DeliveryTask> ready;  // due now, claimed by this node
+  std::optional<TimePoint> wake_at;    // a timer pumps the endpoint then (throttling, a FIFO retry)
+  // Claimed by this node and due (a FIFO endpoint's first task may wait for its retry time). A FIFO
+  // endpoint's queue holds the first of its pending deliveries in message order (`in_order`).
+  std::deque<DeliveryTask> ready;
+  bool in_order = false;
   int in_flight = 0;
   std::optional<TimePoint> store_due;  // the store holds unclaimed work of this endpoint due from then
   std::uint64_t store_notes = 0;       // how often work was given back to the store (see maybe_claim)
   bool claiming = false;
+  bool overflowed = false;  // the queue overflowed and the store still holds work: see leave_queued()
+  // When the current run of failed attempts began; kept in the store (Endpoint::failing_since).
+  std::optional<TimePoint> failing_since;
 };
 
 // A claimed task waiting for its retry time.
@@ -41,6 +47,9 @@ struct WaitingRetry {
   bool operator>(const WaitingRetry& other) const { return due > other.due; }
 };
 
+// message.attempt.failing goes out when a message's fourth attempt fails (as Svix does).
+constexpr int kFailingAfterAttempts = 4;
+
 std::string response_text(const net::OutboundResponse& response) {
   if (response.failure != net::SendFailure::none) return response.error;
   return response.body;
@@ -49,17 +58,25 @@ std::string response_text(const net::OutboundResponse& response) {
 }  // namespace
 
 struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
-  State(store::Store& s, Sender& sn, net::EventLoop& l, const core::Clock& c, DispatcherOptions o)
-      : store(s), sender(sn), loop(l), clock(c), options(std::move(o)), random(std::random_device{}()) {}
+  State(store::Store& s, Sender& sn, net::EventLoop& l, const core::Clock& c, DispatcherOptions o, OperationalEvents* e)
+      : store(s), sender(sn), loop(l), clock(c), options(std::move(o)), events(e), random(std::random_device{}()) {}
 
   store::Store& store;
   Sender& sender;
   net::EventLoop& loop;
   const core::Clock& clock;
   const DispatcherOptions options;
+  OperationalEvents* const events;
   net::EventLoop worker;  // runs the store calls that may block
 
   // Everything below is touched only on the loop thread, except the atomics.
+  // The endpoints whose new work should wait in the store, as last published for the API's threads.
+  mutable std::mutex overflowed_mutex;
+  std::shared_ptr<const std::unordered_set<std::string>> overflowed_snapshot =
+      std::make_shared<const std::unordered_set<std::string>>();
+  std::unordered_set<std::string> overflowed;  // on the loop thread
+  bool publish_posted = false;
+
   std::atomic<bool> stopped{false};  // no new attempts start
   std::atomic<bool> closed{false};   // the final outcomes are written: nothing touches the store any more
   std::unordered_map<std::string, EndpointState> endpoints;
@@ -98,12 +115,60 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     EndpointState& endpoint = endpoints[task.endpoint_id];
     if (task.trigger == TriggerType::manual) {
       endpoint.ready.push_front(std::move(task));
+    } else if (endpoint.in_order) {
+      // A FIFO endpoint takes its work from the store, in order (this one was claimed before the
+      // endpoint became FIFO): it goes back, with what is queued, to be claimed again in order.
+      give_back(task, task.attempts, task.due);
+      give_back_ready(task.endpoint_id, endpoint);
     } else if (endpoint.ready.size() < options.endpoint_queue_capacity) {
       endpoint.ready.push_back(std::move(task));
     } else {
-      const TimePoint now = clock.now();
-      give_back(task, task.attempts, now);
+      give_back(task, task.attempts, clock.now());
+      set_overflowed(task.endpoint_id, true);
     }
+  }
+
+  // Gives every scheduled task of the endpoint's queue back to the store.
+  void give_back_ready(const std::string& endpoint_id, EndpointState& endpoint) {
+    std::deque<DeliveryTask> kept;
+    for (DeliveryTask& task : endpoint.ready) {
+      if (task.trigger == TriggerType::scheduled) {
+        give_back(task, task.attempts, task.due);
+      } else {
+        kept.push_back(std::move(task));
+      }
+    }
+    endpoint.ready = std::move(kept);
+    (void)endpoint_id;
+  }
+
+  // Marks the endpoint as one whose new deliveries wait in the store, or not, and publishes the set.
+  void set_overflowed(const std::string& endpoint_id, bool value) {
+    EndpointState& endpoint = endpoints[endpoint_id];
+    if (endpoint.overflowed == value) return;
+    endpoint.overflowed = value;
+    if (value) {
+      overflowed.insert(endpoint_id);
+    } else {
+      overflowed.erase(endpoint_id);
+    }
+    if (publish_posted) return;
+    publish_posted = true;
+    loop.post([weak = weak_from_this()] {
+      auto self = weak.lock();
+      if (!self) return;
+      self->publish_posted = false;
+      auto snapshot = std::make_shared<const std::unordered_set<std::string>>(self->overflowed);
+      std::lock_guard lock(self->overflowed_mutex);
+      self->overflowed_snapshot = std::move(snapshot);
+    });
+  }
+
+  // Forgets that the store holds work of the endpoint.
+  void clear_store_work(const std::string& endpoint_id, EndpointState& endpoint) {
+    endpoint.store_due.reset();
+    with_store_work.erase(endpoint_id);
+    set_overflowed(endpoint_id, false);
   }
 
   // Hands a claimed task back to the store's queue, due at `due`.
@@ -148,9 +213,17 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       park_disabled(endpoint_id, endpoint);
       return;
     }
-    while (!endpoint.ready.empty() && endpoint.in_flight < options.endpoint_concurrency) {
+    const bool fifo = endpoint.config->endpoint.fifo;
+    const int concurrency = fifo ? 1 : options.endpoint_concurrency;
+    while (!endpoint.ready.empty() && endpoint.in_flight < concurrency) {
       if (global_in_flight >= options.global_concurrency) {
         waiting_for_slot.push_back(endpoint_id);
+        break;
+      }
+      // A FIFO endpoint's first delivery may be waiting for its retry; the rest wait behind it.
+      if (const DeliveryTask& next = endpoint.ready.front();
+          fifo && next.trigger == TriggerType::scheduled && next.due > clock.now()) {
+        wake(endpoint_id, endpoint, next.due);
         break;
       }
       if (throttled(endpoint_id, endpoint)) break;
@@ -183,16 +256,23 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       if (app_limiter) app_limiter->take(now);
       return false;
     }
-    if (!endpoint.throttle_timer_armed) {
-      endpoint.throttle_timer_armed = true;
-      loop.post_after(slot - now, [weak = weak_from_this(), endpoint_id] {
-        if (auto self = weak.lock(); self && !self->stopped) {
-          self->endpoints[endpoint_id].throttle_timer_armed = false;
-          self->pump(endpoint_id);
-        }
-      });
-    }
+    wake(endpoint_id, endpoint, slot);
     return true;
+  }
+
+  // Pumps the endpoint again at `at` (one timer per endpoint, for the earliest time asked).
+  void wake(const std::string& endpoint_id, EndpointState& endpoint, TimePoint at) {
+    if (endpoint.wake_at && *endpoint.wake_at <= at) return;
+    endpoint.wake_at = at;
+    const auto delay = std::max<core::Microseconds>(at - clock.now(), core::Microseconds(0));
+    loop.post_after(delay, [weak = weak_from_this(), endpoint_id, at] {
+      if (auto self = weak.lock(); self && !self->stopped) {
+        EndpointState& state = self->endpoints[endpoint_id];
+        if (state.wake_at != at) return;  // superseded by an earlier timer, which has run
+        state.wake_at.reset();
+        self->pump(endpoint_id);
+      }
+    });
   }
 
   // A disabled endpoint gets nothing: its scheduled work waits in the store until it is enabled again,
@@ -206,8 +286,8 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       }
     }
     endpoint.ready.clear();
-    endpoint.store_due.reset();
-    with_store_work.erase(endpoint_id);
+    endpoint.in_order = false;
+    clear_store_work(endpoint_id, endpoint);
     schedule_flush();
   }
 
@@ -234,6 +314,8 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
         } else if (!state.limiter || state.limiter->per_second() != *rate) {
           state.limiter.emplace(*rate);
         }
+        state.failing_since = config->endpoint.failing_since;
+        me.set_order(endpoint_id, state, config->endpoint.fifo);
         state.config = std::move(config);
         me.pump(endpoint_id);
       });
@@ -249,15 +331,37 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       }
     }
     endpoint.ready.clear();
-    endpoint.store_due.reset();
-    with_store_work.erase(endpoint_id);
+    endpoint.in_order = false;
+    clear_store_work(endpoint_id, endpoint);
     schedule_flush();
   }
 
+  // Makes the endpoint's queue follow its FIFO setting. Becoming FIFO, the queue goes back to the store to
+  // be claimed again in order; no longer FIFO, a first task waiting for its retry joins the retries.
+  void set_order(const std::string& endpoint_id, EndpointState& endpoint, bool fifo) {
+    if (fifo == endpoint.in_order) return;
+    endpoint.in_order = fifo;
+    if (fifo) {
+      give_back_ready(endpoint_id, endpoint);
+      return;
+    }
+    const TimePoint now = clock.now();
+    while (!endpoint.ready.empty() && endpoint.ready.front().due > now &&
+           endpoint.ready.front().trigger == TriggerType::scheduled) {
+      DeliveryTask task = std::move(endpoint.ready.front());
+      endpoint.ready.pop_front();
+      const TimePoint due = task.due;
+      retries.push({due, std::move(task)});
+      arm_timer(due);
+    }
+  }
+
   // Claims queued work from the store when it is due and there is room for it.
+  // A FIFO endpoint claims in message order, due or not: its first task then waits for its time.
   void maybe_claim(const std::string& endpoint_id, EndpointState& endpoint) {
     const TimePoint now = clock.now();
-    if (!endpoint.store_due || *endpoint.store_due > now || endpoint.claiming ||
+    const bool in_order = endpoint.in_order;
+    if (!endpoint.store_due || (*endpoint.store_due > now && !in_order) || endpoint.claiming ||
         endpoint.ready.size() >= options.endpoint_queue_capacity / 2) {
       return;
     }
@@ -267,19 +371,25 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     flush();
     const int room = static_cast<int>(options.endpoint_queue_capacity - endpoint.ready.size());
     const std::uint64_t notes = endpoint.store_notes;
-    on_worker([endpoint_id, now, room, notes](State& self) {
-      auto claimed = self.store.claim_due(endpoint_id, now, room);
-      self.on_loop([endpoint_id, claimed = std::move(claimed), notes](State& me) mutable {
+    on_worker([endpoint_id, now, room, notes, in_order](State& self) {
+      auto claimed =
+          in_order ? self.store.claim_in_order(endpoint_id, room) : self.store.claim_due(endpoint_id, now, room);
+      self.on_loop([endpoint_id, claimed = std::move(claimed), notes, in_order](State& me) mutable {
         EndpointState& state = me.endpoints[endpoint_id];
         state.claiming = false;
         if (!claimed) return;  // the store failed; the next scan tries again
+        if (in_order != state.in_order) {
+          // The endpoint's FIFO setting changed meanwhile: what was claimed goes back.
+          for (const DeliveryTask& task : claimed->tasks) me.give_back(task, task.attempts, task.due);
+          return;
+        }
         // Work given back while the claim ran is not in its answer: then what this node knows stands.
         if (state.store_notes == notes) {
           state.store_due = claimed->next_due;
         } else if (claimed->next_due) {
           state.store_due = std::min(*state.store_due, *claimed->next_due);
         }
-        if (!state.store_due) me.with_store_work.erase(endpoint_id);
+        if (!state.store_due) me.clear_store_work(endpoint_id, state);
         for (DeliveryTask& task : claimed->tasks) state.ready.push_back(std::move(task));
         me.pump(endpoint_id);
       });
@@ -325,11 +435,17 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     attempt.trigger = task.trigger;
     attempt.created_at = started;
 
+    const AttemptSummary summary{attempt.id, attempt.response_status_code, attempt.created_at};
     DeliveryOutcome outcome{std::move(attempt), task.msg_id, task.endpoint_id, std::nullopt, false};
     const bool gone = response.failure == net::SendFailure::none && response.status == 410;
+    note_health(endpoint, config.endpoint, success, started);
+    if (success && task.attempts >= kFailingAfterAttempts) {
+      // message.attempt.failing (or .exhausted) went out for this message earlier.
+      report_attempt("message.attempt.recovered", config.endpoint, task.msg_id, summary);
+    }
     if (gone) {
       // 410 Gone: the receiver says the endpoint is no more. Disable it; its work waits in the store.
-      disable(config.endpoint);
+      disable(config.endpoint, endpoint.failing_since.value_or(started));
       if (task.trigger == TriggerType::scheduled) {
         outcome.destination = DestinationUpdate{MessageStatus::pending, task.attempts + 1, now, false};
       }
@@ -340,7 +456,16 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       if (success) {
         outcome.destination = DestinationUpdate{MessageStatus::success, attempts_made, std::nullopt, false};
       } else {
+        const std::string msg_id = task.msg_id;
         outcome.destination = schedule_retry(std::move(task), attempts_made, response, now);
+        if (outcome.destination->status == MessageStatus::fail) {
+          report_attempt("message.attempt.exhausted", config.endpoint, msg_id, summary);
+          if (endpoint.failing_since && now - *endpoint.failing_since >= options.failure_disable_after) {
+            disable(config.endpoint, *endpoint.failing_since);
+          }
+        } else if (attempts_made == kFailingAfterAttempts) {
+          report_attempt("message.attempt.failing", config.endpoint, msg_id, summary);
+        }
       }
     }
     outcomes.push_back(std::move(outcome));
@@ -354,17 +479,52 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     }
   }
 
-  void disable(const store::Endpoint& endpoint) {
-    on_worker([org = endpoint.org_id, app = endpoint.app_id, id = endpoint.id](State& self) {
-      const TimePoint now = self.clock.now();
+  // Keeps track of when the endpoint's current run of failures began, in memory and in the store (only
+  // the changes are written: the first failure after a success, the first success after failures).
+  void note_health(EndpointState& state, const store::Endpoint& endpoint, bool success, TimePoint attempted) {
+    std::optional<TimePoint> since = state.failing_since;
+    if (success) {
+      since.reset();
+    } else if (!since) {
+      since = attempted;
+    }
+    if (since == state.failing_since) return;
+    state.failing_since = since;
+    on_worker([org = endpoint.org_id, app = endpoint.app_id, id = endpoint.id, since](State& self) {
       (void)self.store.update_endpoint(
           org, app, id,
-          [now](store::Endpoint& e) {
+          [since](store::Endpoint& e) {
+            e.failing_since = since;
+            return core::Status{};
+          },
+          std::nullopt);
+    });
+  }
+
+  void report_attempt(const char* type, const store::Endpoint& endpoint, const std::string& msg_id,
+                      const AttemptSummary& attempt) {
+    if (!events) return;
+    OperationalEvent event{type, endpoint.org_id, endpoint.app_id, endpoint.id, msg_id, attempt, {}, {}};
+    events->publish(std::move(event));
+  }
+
+  // Disables the endpoint (410 Gone, or failing for too long); its work waits in the store.
+  void disable(const store::Endpoint& endpoint, TimePoint fail_since) {
+    on_worker([org = endpoint.org_id, app = endpoint.app_id, id = endpoint.id, fail_since](State& self) {
+      const TimePoint now = self.clock.now();
+      bool disabled_now = false;
+      (void)self.store.update_endpoint(
+          org, app, id,
+          [now, &disabled_now](store::Endpoint& e) {
+            disabled_now = !e.disabled;
             e.disabled = true;
             e.updated_at = now;
             return core::Status{};
           },
           std::nullopt);
+      if (disabled_now && self.events) {
+        self.events->publish({"endpoint.disabled", org, app, id, {}, {}, fail_since, "automatic"});
+      }
       self.on_loop([id](State& me) {
         me.endpoints[id].config.reset();
         me.pump(id);
@@ -395,6 +555,14 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       return DestinationUpdate{MessageStatus::fail, attempts_made, std::nullopt, false};
     }
     const TimePoint due = now + *delay;
+    EndpointState& endpoint = endpoints[task.endpoint_id];
+    if (endpoint.in_order) {
+      // FIFO: the message stays first in the endpoint's queue, and the rest wait behind it.
+      task.attempts = attempts_made;
+      task.due = due;
+      endpoint.ready.push_front(std::move(task));
+      return DestinationUpdate{MessageStatus::pending, attempts_made, due, true};
+    }
     if (retries.size() >= options.max_retries_in_memory) {
       note_store_work(task.endpoint_id, due);
       return DestinationUpdate{MessageStatus::pending, attempts_made, due, false};
@@ -454,8 +622,8 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
 };
 
 Dispatcher::Dispatcher(store::Store& store, Sender& sender, net::EventLoop& loop, const core::Clock& clock,
-                       DispatcherOptions options)
-    : state_(std::make_shared<State>(store, sender, loop, clock, std::move(options))) {
+                       DispatcherOptions options, OperationalEvents* events)
+    : state_(std::make_shared<State>(store, sender, loop, clock, std::move(options), events)) {
   state_->worker.start();
 }
 
@@ -498,12 +666,17 @@ void Dispatcher::stop(std::chrono::milliseconds grace) {
   state.worker.stop();
 }
 
-void Dispatcher::submit(std::vector<DeliveryTask> tasks) {
-  state_->on_loop([tasks = std::move(tasks)](State& self) mutable {
+void Dispatcher::submit(std::vector<DeliveryTask> tasks, std::vector<std::string> queued) {
+  state_->on_loop([tasks = std::move(tasks), queued = std::move(queued)](State& self) mutable {
     std::unordered_set<std::string> touched;
     for (DeliveryTask& task : tasks) {
       touched.insert(task.endpoint_id);
       self.accept(std::move(task));
+    }
+    const TimePoint now = self.clock.now();
+    for (std::string& endpoint_id : queued) {
+      self.note_store_work(endpoint_id, now);
+      touched.insert(std::move(endpoint_id));
     }
     for (const auto& endpoint_id : touched) self.pump(endpoint_id);
   });
@@ -535,6 +708,11 @@ void Dispatcher::application_changed(std::string app_id) {
       if (endpoint.config && endpoint.config->endpoint.app_id == app_id) endpoint.config.reset();
     }
   });
+}
+
+std::shared_ptr<const std::unordered_set<std::string>> Dispatcher::leave_queued() const {
+  std::lock_guard lock(state_->overflowed_mutex);
+  return state_->overflowed_snapshot;
 }
 
 DispatcherStats Dispatcher::stats() const {

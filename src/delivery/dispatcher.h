@@ -12,6 +12,13 @@
 // - throttleRate (of the endpoint, and of its application for all its endpoints together) is enforced:
 //   attempts are spaced so that no second holds more; the excess waits, nothing is dropped.
 // - A 410 Gone answer disables the endpoint at once; its work waits in the store until it is enabled.
+//   So does a message exhausting its retries when every attempt to the endpoint has failed for
+//   `failure_disable_after`.
+// - FIFO endpoints (hookd's extension) get one message at a time, in message order: the next is sent
+//   only once the previous one succeeded or exhausted its retries. Their deliveries always wait in the
+//   store's queue and are claimed in order, so the order holds across restarts.
+// - What operators want to know (an endpoint disabled, a message failing, exhausted or recovered) is
+//   reported to OperationalEvents.
 // - After a restart, start() gives back the claims of the previous process and the work resumes from
 //   the store.
 //
@@ -23,11 +30,13 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/error.h"
 #include "core/time.h"
 #include "delivery/delivery_request.h"
+#include "delivery/operational_events.h"
 #include "delivery/rate_limiter.h"
 #include "delivery/retry_policy.h"
 #include "delivery/sender.h"
@@ -47,6 +56,9 @@ struct DispatcherOptions {
   // How often to look for endpoints with queued work that other processes (API-only nodes) added.
   // Zero: only at start, which is enough when this process's API hands over everything it accepts.
   std::chrono::milliseconds discover_interval{0};
+  // An endpoint whose attempts have all failed for this long is disabled when one more message exhausts
+  // its retries.
+  std::chrono::microseconds failure_disable_after = std::chrono::hours(120);
 };
 
 // Counters, for health and benchmarks.
@@ -61,8 +73,9 @@ struct DispatcherStats {
 class Dispatcher {
  public:
   // `store`, `sender`, `loop` and `clock` must outlive the dispatcher. `loop` must be started.
+  // `events`, when given, must outlive it too.
   Dispatcher(store::Store& store, Sender& sender, net::EventLoop& loop, const core::Clock& clock,
-             DispatcherOptions options);
+             DispatcherOptions options, OperationalEvents* events = nullptr);
   ~Dispatcher();
 
   // Gives back the claims of a previous process and finds the work queued in the store. Blocks.
@@ -71,8 +84,12 @@ class Dispatcher {
   // still held in memory stays claimed in the store; the next start() gives it back.
   void stop(std::chrono::milliseconds grace);
 
-  // Hands over deliveries the store has just committed (claimed for this node).
-  void submit(std::vector<store::DeliveryTask> tasks);
+  // Hands over deliveries the store has just committed: `tasks` claimed for this node, and the endpoints
+  // whose new deliveries wait in the store's queue (CreatedMessage::queued).
+  void submit(std::vector<store::DeliveryTask> tasks, std::vector<std::string> queued = {});
+  // The endpoints whose new deliveries should wait in the store's queue (NewMessage::leave_queued): those
+  // whose queue in memory overflowed and still has work waiting in the store. A snapshot; thread-safe.
+  std::shared_ptr<const std::unordered_set<std::string>> leave_queued() const;
   // One manual attempt (resend, recover), beside whatever the schedule does.
   void send_manual(store::DeliveryTask task);
   // The endpoint changed (URL, keys, headers, disabled, throttleRate): forget what was cached of it.

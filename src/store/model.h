@@ -61,6 +61,12 @@ struct Endpoint {
   std::vector<EndpointKey> keys;  // the current key first
   // hookd's extension: seconds before each retry, overriding the server's schedule; null: the server's.
   std::optional<std::vector<int>> retry_schedule;
+  // hookd's extension: deliver one message at a time, in order; the next waits until the previous one
+  // succeeded or exhausted its retries.
+  bool fifo = false;
+  // When the current run of failed attempts began (none since); null: the last attempt succeeded. Kept
+  // by the dispatcher, to disable an endpoint that fails for too long; cleared when it is re-enabled.
+  std::optional<TimePoint> failing_since;
   TimePoint created_at;
   TimePoint updated_at;
 };

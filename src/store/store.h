@@ -13,8 +13,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/error.h"
@@ -42,13 +44,19 @@ struct NewMessage {
   // Whether the caller's dispatcher takes the deliveries at once (claimed), or they wait in the queue for
   // whichever node delivers (a node that only serves the API).
   bool claim = true;
+  // Endpoints whose deliveries wait in the queue even when `claim` is set: those whose dispatcher queue is
+  // full, so that it claims them when it has room. FIFO endpoints' deliveries always wait there, so that
+  // they are claimed in order.
+  std::shared_ptr<const std::unordered_set<std::string>> leave_queued;
 };
 
-// A committed message and the deliveries it needs. When NewMessage::claim was set, the destinations are
-// claimed by this node and the caller must hand `tasks` to its dispatcher.
+// A committed message and the deliveries it needs. When NewMessage::claim was set, the destinations in
+// `tasks` are claimed by this node and the caller must hand them to its dispatcher, and tell it of the
+// endpoints in `queued`, whose deliveries wait in the store's queue.
 struct CreatedMessage {
   Message message;
   std::vector<DeliveryTask> tasks;
+  std::vector<std::string> queued;
 };
 
 class Store {
@@ -121,6 +129,10 @@ class Store {
   // oldest due first, with their payloads; and says when the earliest of the endpoint's remaining
   // unclaimed work is due.
   virtual Result<ClaimedWork> claim_due(std::string_view endpoint_id, TimePoint now, int limit) = 0;
+  // For a FIFO endpoint: claims up to `limit` of its pending, unclaimed destinations in message order,
+  // due or not (the first in order goes first, so the dispatcher waits for it), and says when the
+  // earliest of the rest is due.
+  virtual Result<ClaimedWork> claim_in_order(std::string_view endpoint_id, int limit) = 0;
   // Endpoints that have pending, unclaimed destinations, and when the earliest is due.
   virtual Result<std::vector<std::pair<std::string, TimePoint>>> unclaimed_work() = 0;
   // Gives back every claim (at start: the claims of a process that is gone).

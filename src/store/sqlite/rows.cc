@@ -50,6 +50,8 @@ Endpoint read_endpoint(const Statement& row, int first) {
   endpoint.created_at = time_at(row.int64(first + 14));
   endpoint.updated_at = time_at(row.int64(first + 15));
   endpoint.retry_schedule = decode_int_list(row.optional_text(first + 16));
+  endpoint.fifo = row.int64(first + 17) != 0;
+  if (auto since = row.optional_int64(first + 18)) endpoint.failing_since = time_at(*since);
   return endpoint;
 }
 

@@ -14,7 +14,8 @@ namespace hookd::store::sqlite {
   "t.org_id, t.name, t.description, t.archived, t.deprecated, t.schemas, t.feature_flag, t.created_at, t.updated_at"
 #define HOOKD_ENDPOINT_COLUMNS                                                                                     \
   "e.id, e.org_id, e.app_id, e.uid, e.url, e.description, e.version, e.throttle_rate, e.disabled, e.event_types, " \
-  "e.channels, e.headers, e.metadata, e.keys, e.created_at, e.updated_at, e.retry_schedule"
+  "e.channels, e.headers, e.metadata, e.keys, e.created_at, e.updated_at, e.retry_schedule, "                      \
+  "e.fifo, e.failing_since"
 #define HOOKD_MESSAGE_COLUMNS \
   "m.id, m.org_id, m.app_id, m.event_type, m.event_id, m.channels, m.created_at, m.payload_expires_at, c.payload"
 #define HOOKD_DESTINATION_COLUMNS "d.msg_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.updated_at"
@@ -24,7 +25,7 @@ namespace hookd::store::sqlite {
 
 inline constexpr int kAppColumnCount = 8;
 inline constexpr int kEventTypeColumnCount = 9;
-inline constexpr int kEndpointColumnCount = 17;
+inline constexpr int kEndpointColumnCount = 19;
 inline constexpr int kMessageColumnCount = 9;
 inline constexpr int kDestinationColumnCount = 6;
 inline constexpr int kAttemptColumnCount = 12;

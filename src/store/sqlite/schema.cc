@@ -119,6 +119,13 @@ CREATE INDEX attempt_by_endpoint ON attempt(endpoint_id, id);
     {2, "endpoint retry schedule", R"sql(
 ALTER TABLE endpoint ADD COLUMN retry_schedule TEXT;
 )sql"},
+    {3, "fifo endpoints and failure tracking", R"sql(
+ALTER TABLE endpoint ADD COLUMN fifo INTEGER NOT NULL DEFAULT 0;
+-- When the endpoint's current run of failures began (its last success was before); null: not failing.
+ALTER TABLE endpoint ADD COLUMN failing_since INTEGER;
+-- A FIFO endpoint's queued work, in message order.
+CREATE INDEX destination_in_order ON destination(endpoint_id, msg_id) WHERE status = 1 AND claimed = 0;
+)sql"},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

@@ -21,6 +21,11 @@ constexpr const char* kDueForEndpoint =
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
     " WHERE d.endpoint_id = ?1 AND d.status = 1 AND d.claimed = 0 AND d.next_attempt_at <= ?2"
     " ORDER BY d.next_attempt_at LIMIT ?3";
+constexpr const char* kOldestForEndpoint =
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
+    " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
+    " WHERE d.endpoint_id = ?1 AND d.status = 1 AND d.claimed = 0"
+    " ORDER BY d.msg_id LIMIT ?3";
 constexpr const char* kClaim = "UPDATE destination SET claimed = 1 WHERE msg_id = ?1 AND endpoint_id = ?2";
 constexpr const char* kNextDue =
     "SELECT min(next_attempt_at) FROM destination WHERE endpoint_id = ?1 AND status = 1 AND claimed = 0";
@@ -88,11 +93,19 @@ void SqliteStore::record_outcomes(std::vector<DeliveryOutcome> outcomes) {
 }
 
 Result<ClaimedWork> SqliteStore::claim_due(std::string_view endpoint_id, TimePoint now, int limit) {
+  return claim(kDueForEndpoint, endpoint_id, now, limit);
+}
+
+Result<ClaimedWork> SqliteStore::claim_in_order(std::string_view endpoint_id, int limit) {
+  return claim(kOldestForEndpoint, endpoint_id, TimePoint{}, limit);
+}
+
+Result<ClaimedWork> SqliteStore::claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit) {
   return writes_->run<ClaimedWork>([&](Connection& db) -> Result<ClaimedWork> {
     ClaimedWork work;
     std::vector<DeliveryTask>& tasks = work.tasks;
     {
-      auto statement = db.prepare(kDueForEndpoint);
+      auto statement = db.prepare(select);
       statement->bind(1, endpoint_id).bind(2, micros(now)).bind(3, limit);
       while (statement->step()) tasks.push_back(read_task(*statement, endpoint_id, TriggerType::scheduled));
       if (statement->failed()) return fail(db.error("reading due deliveries"));

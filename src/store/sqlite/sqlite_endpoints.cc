@@ -24,17 +24,17 @@ constexpr const char* kListEndpointsUp = "SELECT " HOOKD_ENDPOINT_COLUMNS
                                          " AND (?2 IS NULL OR e.id > ?2) ORDER BY e.id ASC LIMIT ?3";
 constexpr const char* kInsertEndpoint =
     "INSERT INTO endpoint (id, org_id, app_id, uid, url, description, version, throttle_rate, disabled, event_types,"
-    " channels, headers, metadata, keys, created_at, updated_at, retry_schedule)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    " channels, headers, metadata, keys, created_at, updated_at, retry_schedule, fifo, failing_since)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 constexpr const char* kUpdateEndpoint =
     "UPDATE endpoint SET uid = ?4, url = ?5, description = ?6, version = ?7, throttle_rate = ?8, disabled = ?9,"
     " event_types = ?10, channels = ?11, headers = ?12, metadata = ?13, keys = ?14, updated_at = ?16,"
-    " retry_schedule = ?17"
+    " retry_schedule = ?17, fifo = ?18, failing_since = ?19"
     " WHERE id = ?1 AND org_id = ?2 AND app_id = ?3";
 constexpr const char* kDeleteEndpoint = "UPDATE endpoint SET deleted = 1, uid = NULL WHERE id = ?1";
 constexpr const char* kEventTypeExists = "SELECT 1 FROM event_type WHERE org_id = ?1 AND name = ?2 AND archived = 0";
 constexpr const char* kRoutes =
-    "SELECT id, event_types, channels FROM endpoint WHERE app_id = ?1 AND deleted = 0 AND disabled = 0";
+    "SELECT id, event_types, channels, fifo FROM endpoint WHERE app_id = ?1 AND deleted = 0 AND disabled = 0";
 constexpr const char* kStats =
     "SELECT d.status, count(*) FROM destination d JOIN message m ON m.id = d.msg_id"
     " WHERE d.endpoint_id = ?1 AND m.app_id = ?2 AND (?3 IS NULL OR d.msg_id >= ?3) AND (?4 IS NULL OR d.msg_id < ?4)"
@@ -73,7 +73,8 @@ Status write_endpoint(Connection& db, const Endpoint& endpoint, bool insert) {
   statement->bind(11, encode_list(endpoint.channels)).bind(12, encode_map(endpoint.headers));
   statement->bind(13, encode_map(endpoint.metadata)).bind(14, encode_keys(endpoint.keys));
   statement->bind(15, micros(endpoint.created_at)).bind(16, micros(endpoint.updated_at));
-  statement->bind(17, encode_int_list(endpoint.retry_schedule));
+  statement->bind(17, encode_int_list(endpoint.retry_schedule)).bind(18, endpoint.fifo);
+  if (endpoint.failing_since) statement->bind(19, micros(*endpoint.failing_since));
   statement->step();
   if (statement->failed()) {
     if (db.last_was_constraint_violation()) {
@@ -94,8 +95,8 @@ const SqliteStore::Routes& SqliteStore::routes(Connection& db, const std::string
   auto statement = db.prepare(kRoutes);
   statement->bind(1, app_id);
   while (statement->step()) {
-    loaded.push_back(
-        Route{statement->text(0), decode_list(statement->optional_text(1)), decode_list(statement->optional_text(2))});
+    loaded.push_back(Route{statement->text(0), decode_list(statement->optional_text(1)),
+                           decode_list(statement->optional_text(2)), statement->int64(3) != 0});
   }
   if (routes_.size() > 10000) routes_.clear();  // a bound on memory; the cache refills on demand
   return routes_.emplace(app_id, std::move(loaded)).first->second;

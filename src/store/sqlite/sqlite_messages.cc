@@ -127,7 +127,7 @@ Result<CreatedMessage> SqliteStore::insert_message(Connection& db, const NewMess
     if (statement->failed()) return fail(db.error("inserting a payload"));
   }
 
-  CreatedMessage created{message, {}};
+  CreatedMessage created{message, {}, {}};
   auto payload = std::make_shared<const std::string>(message.payload.value_or("{}"));
   for (const Route& route : routes(db, message.app_id)) {
     if (input.only_endpoint && route.endpoint_id != *input.only_endpoint) continue;
@@ -139,11 +139,17 @@ Result<CreatedMessage> SqliteStore::insert_message(Connection& db, const NewMess
     if (!input.only_endpoint && route.channels &&
         (!message.channels || !shares_any(*route.channels, *message.channels)))
       continue;
+    const bool claim =
+        input.claim && !route.fifo && !(input.leave_queued && input.leave_queued->contains(route.endpoint_id));
     auto statement = db.prepare(kInsertDestination);
     statement->bind(1, message.id).bind(2, route.endpoint_id).bind(3, micros(message.created_at));
-    statement->bind(4, input.claim);
+    statement->bind(4, claim);
     statement->step();
     if (statement->failed()) return fail(db.error("inserting a destination"));
+    if (!claim) {
+      created.queued.push_back(route.endpoint_id);
+      continue;
+    }
     created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,
                                          message.event_type, payload, 0, TriggerType::scheduled, message.created_at});
   }

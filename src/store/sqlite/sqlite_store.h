@@ -74,6 +74,7 @@ class SqliteStore final : public Store {
 
   void record_outcomes(std::vector<DeliveryOutcome> outcomes) override;
   Result<ClaimedWork> claim_due(std::string_view endpoint_id, TimePoint now, int limit) override;
+  Result<ClaimedWork> claim_in_order(std::string_view endpoint_id, int limit) override;
   Result<std::vector<std::pair<std::string, TimePoint>>> unclaimed_work() override;
   Status release_all_claims() override;
   Result<DeliveryTask> manual_task(std::string_view app_id, std::string_view msg_id,
@@ -106,6 +107,7 @@ class SqliteStore final : public Store {
     std::string endpoint_id;
     std::optional<std::vector<std::string>> event_types;
     std::optional<std::vector<std::string>> channels;
+    bool fifo = false;
   };
   using Routes = std::vector<Route>;
 
@@ -115,6 +117,8 @@ class SqliteStore final : public Store {
   const Routes& routes(Connection& db, const std::string& app_id);
   // Writes a message, its payload and its destinations; only on the writer thread.
   Result<CreatedMessage> insert_message(Connection& db, const NewMessage& input);
+  // Claims the rows `select` finds (?1 endpoint, ?2 now, ?3 limit), and finds the next due time.
+  Result<ClaimedWork> claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit);
   // Forgets an app's cached routes after one of its endpoints changed; only on the writer thread.
   void forget_routes(const std::string& app_id) { routes_.erase(app_id); }
 

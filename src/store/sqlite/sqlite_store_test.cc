@@ -68,7 +68,7 @@ class SqliteStoreTest : public ::testing::Test {
     const auto now = core::SystemClock::instance().now();
     Message message{core::new_id("msg_"), owner.org_id, owner.id, std::move(type), std::move(event_id),
                     std::move(channels),  "{\"n\": 1}", now,      now + 24h};
-    return db()->create_message({message, std::nullopt});
+    return db()->create_message({message, std::nullopt, true, nullptr});
   }
 
   // Through the interface, as the rest of hookd uses it.
@@ -237,7 +237,7 @@ TEST_F(SqliteStoreTest, PayloadsAreKeptByteForByteAndCanBeExpunged) {
   const auto now = core::SystemClock::instance().now();
   const std::string payload = "{ \"b\" : 2,\n\"a\":\"\xc3\xa9\\u00e9\" }";
   Message message{core::new_id("msg_"), a.org_id, a.id, "t", std::nullopt, std::nullopt, payload, now, now + 1h};
-  ASSERT_TRUE(db()->create_message({message, std::nullopt}));
+  ASSERT_TRUE(db()->create_message({message, std::nullopt, true, nullptr}));
   EXPECT_EQ(db()->get_message(a.id, message.id)->payload, payload);
   ASSERT_TRUE(db()->expunge_message_content(a.id, message.id));
   EXPECT_FALSE(db()->get_message(a.id, message.id)->payload);
