@@ -15,6 +15,19 @@ void notify_changed(Services& services, const std::string& endpoint_id) {
   if (services.dispatcher) services.dispatcher->endpoint_changed(endpoint_id);
 }
 
+// Tells the operator (operational webhooks) of a change to an endpoint.
+void report(Services& services, const char* type, const store::Endpoint& endpoint) {
+  if (!services.options.events) return;
+  delivery::OperationalEvent event;
+  event.type = type;
+  event.org_id = endpoint.org_id;
+  event.app_id = endpoint.app_id;
+  event.endpoint_id = endpoint.id;
+  event.endpoint_uid = endpoint.uid;
+  if (event.type == "endpoint.disabled") event.trigger = "manual";
+  services.options.events->publish(std::move(event));
+}
+
 store::Endpoint new_endpoint(const store::Application& app, const EndpointFields& fields, core::TimePoint now) {
   store::Endpoint endpoint;
   endpoint.id = core::new_id("ep_");
@@ -34,6 +47,7 @@ core::Result<Reply> create_endpoint(Services& services, Call& call) {
   if (!fields) return fail(std::move(fields).error());
   auto created = services.store.create_endpoint(new_endpoint(*app, *fields, services.clock.now()));
   if (!created) return fail(std::move(created).error());
+  report(services, "endpoint.created", *created);
   return Reply::json(201, endpoint_json(*created));
 }
 
@@ -67,9 +81,11 @@ core::Result<Reply> write_endpoint(Services& services, Call& call, bool put) {
     create = new_endpoint(*app, *fields, now);
     if (!create->uid) create->uid = call.param("endpoint_id");
   }
+  bool was_disabled = false;
   auto saved = services.store.update_endpoint(
       app->org_id, app->id, call.param("endpoint_id"),
       [&](store::Endpoint& endpoint) {
+        was_disabled = endpoint.disabled;
         apply_endpoint_fields(endpoint, *fields, put);
         endpoint.updated_at = now;
         return core::Status{};
@@ -77,7 +93,11 @@ core::Result<Reply> write_endpoint(Services& services, Call& call, bool put) {
       std::move(create));
   if (!saved) return fail(std::move(saved).error());
   notify_changed(services, saved->value.id);
-  return Reply::json(saved->created ? 201 : 200, endpoint_json(saved->value));
+  const store::Endpoint& endpoint = saved->value;
+  report(services, saved->created ? "endpoint.created" : "endpoint.updated", endpoint);
+  if (!saved->created && endpoint.disabled != was_disabled)
+    report(services, endpoint.disabled ? "endpoint.disabled" : "endpoint.enabled", endpoint);
+  return Reply::json(saved->created ? 201 : 200, endpoint_json(endpoint));
 }
 
 core::Result<Reply> put_endpoint(Services& services, Call& call) { return write_endpoint(services, call, true); }
@@ -92,6 +112,7 @@ core::Result<Reply> delete_endpoint(Services& services, Call& call) {
     return fail(std::move(deleted).error());
   }
   notify_changed(services, endpoint->id);
+  report(services, "endpoint.deleted", *endpoint);
   return Reply::empty(204);
 }
 

@@ -11,6 +11,7 @@
 #include "api/router.h"
 #include "core/error.h"
 #include "core/time.h"
+#include "delivery/operational_events.h"
 #include "net/http_message.h"
 #include "store/store.h"
 
@@ -27,6 +28,8 @@ struct ApiOptions {
   std::size_t max_idempotency_entries = 100000;
   std::chrono::hours app_token_lifetime{24 * 7};
   bool https_only = false;  // endpoint URLs must be https
+  // Where endpoint.created/updated/deleted/enabled/disabled go (operational webhooks); may be null.
+  delivery::OperationalEvents* events = nullptr;
 };
 
 struct Services {

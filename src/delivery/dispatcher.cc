@@ -504,32 +504,33 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   void report_attempt(const char* type, const store::Endpoint& endpoint, const std::string& msg_id,
                       const AttemptSummary& attempt) {
     if (!events) return;
-    OperationalEvent event{type, endpoint.org_id, endpoint.app_id, endpoint.id, msg_id, attempt, {}, {}};
+    OperationalEvent event{type, endpoint.org_id, endpoint.app_id, endpoint.id, endpoint.uid, msg_id, attempt, {}, {}};
     events->publish(std::move(event));
   }
 
   // Disables the endpoint (410 Gone, or failing for too long); its work waits in the store.
   void disable(const store::Endpoint& endpoint, TimePoint fail_since) {
-    on_worker([org = endpoint.org_id, app = endpoint.app_id, id = endpoint.id, fail_since](State& self) {
-      const TimePoint now = self.clock.now();
-      bool disabled_now = false;
-      (void)self.store.update_endpoint(
-          org, app, id,
-          [now, &disabled_now](store::Endpoint& e) {
-            disabled_now = !e.disabled;
-            e.disabled = true;
-            e.updated_at = now;
-            return core::Status{};
-          },
-          std::nullopt);
-      if (disabled_now && self.events) {
-        self.events->publish({"endpoint.disabled", org, app, id, {}, {}, fail_since, "automatic"});
-      }
-      self.on_loop([id](State& me) {
-        me.endpoints[id].config.reset();
-        me.pump(id);
-      });
-    });
+    on_worker(
+        [org = endpoint.org_id, app = endpoint.app_id, id = endpoint.id, uid = endpoint.uid, fail_since](State& self) {
+          const TimePoint now = self.clock.now();
+          bool disabled_now = false;
+          (void)self.store.update_endpoint(
+              org, app, id,
+              [now, &disabled_now](store::Endpoint& e) {
+                disabled_now = !e.disabled;
+                e.disabled = true;
+                e.updated_at = now;
+                return core::Status{};
+              },
+              std::nullopt);
+          if (disabled_now && self.events) {
+            self.events->publish({"endpoint.disabled", org, app, id, uid, {}, {}, fail_since, "automatic"});
+          }
+          self.on_loop([id](State& me) {
+            me.endpoints[id].config.reset();
+            me.pump(id);
+          });
+        });
   }
 
   // The endpoint's own retry schedule (hookd's extension) or the server's.

@@ -24,6 +24,7 @@ struct OperationalEvent {
   std::string org_id;
   std::string app_id;
   std::string endpoint_id;
+  std::optional<std::string> endpoint_uid;
   std::optional<std::string> msg_id;           // message.attempt.*
   std::optional<AttemptSummary> last_attempt;  // message.attempt.*
   std::optional<core::TimePoint> fail_since;   // endpoint.disabled

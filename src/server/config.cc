@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <functional>
 
+#include "hookd/sign/secret.h"
+#include "net/url.h"
+
 extern char** environ;
 
 namespace hookd::server {
@@ -184,6 +187,36 @@ const std::map<std::string, Setter, std::less<>>& setters() {
                                                        c.delivery.request.max_response_bytes =
                                                            static_cast<std::size_t>(v);
                                                      })},
+      {"endpoint_failure_disable_after",
+       duration_setter([](ServerConfig& c, std::chrono::microseconds d) { c.delivery.failure_disable_after = d; })},
+      {"operational_webhooks.url",
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     std::string error;
+                                                     if (!v.empty() && !net::parse_http_url(v, error))
+                                                       return "must be an absolute http or https URL: " + error;
+                                                     c.operational_webhooks.url = std::string(v);
+                                                     return "";
+                                                   }},
+      {"operational_webhooks.secret",
+       [](ServerConfig& c,
+          std::string_view
+              v) -> std::
+                     string {
+                       if (!v.empty() && (!v.starts_with("whsec_") || !sign::Secret::parse(v))) {
+                         return "must be an endpoint secret such as `hookd secret generate` prints (whsec_…)";
+                       }
+                       c.operational_webhooks.secret = std::string(v);
+                       return "";
+                     }},
+      {"operational_webhooks.event_types",
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     c.operational_webhooks.event_types.clear();
+                                                     for (auto item : split_list(v))
+                                                       c.operational_webhooks.event_types.emplace_back(item);
+                                                     return "";
+                                                   }},
   };
   return table;
 }

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "delivery/dispatcher.h"
 #include "delivery/ssrf_guard.h"
+#include "server/operational_webhooks.h"
 
 namespace hookd::server {
 
@@ -34,6 +35,7 @@ struct ServerConfig {
   std::vector<delivery::Subnet> allow_subnets;
   bool https_only = false;  // endpoints must be https URLs (the API refuses others; delivery too)
   delivery::DispatcherOptions delivery;
+  OperationalWebhooksOptions operational_webhooks;
 
   bool serves_api() const { return role != "worker"; }
   bool delivers() const { return role != "api"; }

@@ -68,6 +68,27 @@ TEST(ServerConfig, RejectsUnknownKeysAndBadValues) {
   std::filesystem::remove(broken);
 }
 
+TEST(ServerConfig, ReadsTheFailurePolicyAndOperationalWebhooks) {
+  ServerConfig config;
+  const std::string path = write_file(R"(
+endpoint_failure_disable_after = "48h"
+[operational_webhooks]
+url = "https://ops.example.com/hookd"
+secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+event_types = ["endpoint.disabled", "message.attempt.exhausted"]
+)");
+  ASSERT_TRUE(apply_toml_file(config, path));
+  EXPECT_EQ(config.delivery.failure_disable_after, std::chrono::microseconds(48h));
+  EXPECT_EQ(config.operational_webhooks.url, "https://ops.example.com/hookd");
+  EXPECT_EQ(config.operational_webhooks.secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  EXPECT_EQ(config.operational_webhooks.event_types,
+            (std::vector<std::string>{"endpoint.disabled", "message.attempt.exhausted"}));
+  EXPECT_FALSE(apply_setting(config, "operational_webhooks.url", "ops.example.com"));
+  EXPECT_FALSE(apply_setting(config, "operational_webhooks.secret", "hunter2"));
+  EXPECT_FALSE(apply_setting(config, "endpoint_failure_disable_after", "forever"));
+  std::filesystem::remove(path);
+}
+
 TEST(ServerConfig, ParsesDurations) {
   EXPECT_EQ(parse_duration("150ms"), std::chrono::microseconds(150ms));
   EXPECT_EQ(parse_duration("15"), std::chrono::microseconds(15s));

@@ -30,6 +30,7 @@ struct HookdServer::Parts {
   std::string jwt_secret;
   bool generated_secret = false;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<OperationalWebhooks> operational;
   std::unique_ptr<net::EventLoop> loop;
   std::unique_ptr<net::HttpClient> client;
   std::unique_ptr<delivery::HttpSender> sender;
@@ -87,6 +88,10 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
       {(std::filesystem::path(config.data_dir) / "hookd.db").string(), config.synchronous_full, 4, 1024});
   if (!store) return fail(std::move(store).error());
   parts->store = std::move(*store);
+  auto operational =
+      OperationalWebhooks::start(*parts->store, core::SystemClock::instance(), config.operational_webhooks);
+  if (!operational) return fail(std::move(operational).error());
+  parts->operational = std::move(*operational);
 
   if (config.delivers()) {
     parts->loop = std::make_unique<net::EventLoop>();
@@ -105,8 +110,9 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     // A worker beside API-only nodes must look for the work they queue.
     if (!config.serves_api() && delivery.discover_interval.count() == 0)
       delivery.discover_interval = std::chrono::seconds(1);
-    parts->dispatcher = std::make_unique<delivery::Dispatcher>(*parts->store, *parts->sender, *parts->loop,
-                                                               core::SystemClock::instance(), delivery);
+    parts->dispatcher = std::make_unique<delivery::Dispatcher>(
+        *parts->store, *parts->sender, *parts->loop, core::SystemClock::instance(), delivery, parts->operational.get());
+    parts->operational->attach(parts->dispatcher.get());
     if (auto started = parts->dispatcher->start(); !started) return fail(std::move(started).error());
   }
   if (!config.serves_api()) return std::unique_ptr<HookdServer>(new HookdServer(std::move(parts)));
@@ -131,6 +137,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   api::ApiOptions api_options;
   api_options.jwt_secret = parts->jwt_secret;
   api_options.https_only = config.https_only;
+  api_options.events = parts->operational.get();
   // Bound by now, so that the port is known even when the configuration asked for port 0.
   api_options.public_url = config.public_url.empty()
                                ? "http://" + config.listen_address + ":" + std::to_string(parts->http->port())
@@ -170,6 +177,7 @@ void HookdServer::stop(std::chrono::milliseconds grace) {
   parts_->stopped = true;
   if (parts_->http) parts_->http->stop(grace);              // no new requests; those in flight answer
   if (parts_->workers) parts_->workers->stop();             // the API work queued behind them finishes
+  if (parts_->operational) parts_->operational->stop();     // the events reported so far are stored
   if (parts_->dispatcher) parts_->dispatcher->stop(grace);  // attempts in flight finish; outcomes are written
   if (parts_->loop) parts_->loop->stop();
   (void)parts_->store->flush();
