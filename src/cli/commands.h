@@ -14,6 +14,7 @@ inline constexpr int kExitUsage = 2;
 
 void add_jwt_command(CLI::App& app, int& exit_code);
 void add_listen_command(CLI::App& app, int& exit_code);
+void add_prune_command(CLI::App& app, int& exit_code);
 void add_secret_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_sign_command(CLI::App& app, int& exit_code);

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   hookd::cli::add_secret_command(app, exit_code);
   hookd::cli::add_sign_command(app, exit_code);
   hookd::cli::add_verify_command(app, exit_code);
+  hookd::cli::add_prune_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

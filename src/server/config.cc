@@ -189,6 +189,9 @@ const std::map<std::string, Setter, std::less<>>& setters() {
                                                      })},
       {"endpoint_failure_disable_after",
        duration_setter([](ServerConfig& c, std::chrono::microseconds d) { c.delivery.failure_disable_after = d; })},
+      {"payload_purge_interval", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
+         c.payload_purge_interval = std::max(d, std::chrono::microseconds(std::chrono::milliseconds(10)));
+       })},
       {"operational_webhooks.url",
        [](ServerConfig& c, std::string_view v) -> std::
                                                    string {
@@ -199,16 +202,15 @@ const std::map<std::string, Setter, std::less<>>& setters() {
                                                      return "";
                                                    }},
       {"operational_webhooks.secret",
-       [](ServerConfig& c,
-          std::string_view
-              v) -> std::
-                     string {
-                       if (!v.empty() && (!v.starts_with("whsec_") || !sign::Secret::parse(v))) {
-                         return "must be an endpoint secret such as `hookd secret generate` prints (whsec_…)";
-                       }
-                       c.operational_webhooks.secret = std::string(v);
-                       return "";
-                     }},
+       [](ServerConfig& c, std::string_view v)
+           -> std::
+               string {
+                 if (!v.empty() && (!v.starts_with("whsec_") || !sign::Secret::parse(v))) {
+                   return "must be an endpoint secret such as `hookd secret generate` prints (whsec_…)";
+                 }
+                 c.operational_webhooks.secret = std::string(v);
+                 return "";
+               }},
       {"operational_webhooks.event_types",
        [](ServerConfig& c, std::string_view v) -> std::
                                                    string {

@@ -36,6 +36,7 @@ struct ServerConfig {
   bool https_only = false;  // endpoints must be https URLs (the API refuses others; delivery too)
   delivery::DispatcherOptions delivery;
   OperationalWebhooksOptions operational_webhooks;
+  std::chrono::microseconds payload_purge_interval = std::chrono::hours(1);  // expired payloads are purged
 
   bool serves_api() const { return role != "worker"; }
   bool delivers() const { return role != "api"; }

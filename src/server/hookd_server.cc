@@ -15,6 +15,7 @@
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "server/log.h"
+#include "server/payload_purger.h"
 #include "server/worker_pool.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -31,6 +32,7 @@ struct HookdServer::Parts {
   bool generated_secret = false;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<OperationalWebhooks> operational;
+  std::unique_ptr<PayloadPurger> purger;
   std::unique_ptr<net::EventLoop> loop;
   std::unique_ptr<net::HttpClient> client;
   std::unique_ptr<delivery::HttpSender> sender;
@@ -92,6 +94,8 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
       OperationalWebhooks::start(*parts->store, core::SystemClock::instance(), config.operational_webhooks);
   if (!operational) return fail(std::move(operational).error());
   parts->operational = std::move(*operational);
+  parts->purger =
+      std::make_unique<PayloadPurger>(*parts->store, core::SystemClock::instance(), config.payload_purge_interval);
 
   if (config.delivers()) {
     parts->loop = std::make_unique<net::EventLoop>();
@@ -180,6 +184,7 @@ void HookdServer::stop(std::chrono::milliseconds grace) {
   if (parts_->operational) parts_->operational->stop();     // the events reported so far are stored
   if (parts_->dispatcher) parts_->dispatcher->stop(grace);  // attempts in flight finish; outcomes are written
   if (parts_->loop) parts_->loop->stop();
+  if (parts_->purger) parts_->purger->stop();
   (void)parts_->store->flush();
 }
 

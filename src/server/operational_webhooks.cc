@@ -163,6 +163,9 @@ void OperationalWebhooks::run() {
 }
 
 void OperationalWebhooks::send(const delivery::OperationalEvent& event) {
+  // Nobody listens: no message either.
+  auto listeners = store_.list_endpoints(kOperationalOrg, app_id_, {1, std::nullopt, false});
+  if (listeners && listeners->items.empty()) return;
   json::object data;
   data["appId"] = event.app_id;
   auto app = store_.get_application(event.org_id, event.app_id);

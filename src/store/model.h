@@ -162,6 +162,14 @@ struct ClaimedWork {
   std::optional<TimePoint> next_due;
 };
 
+// What one step of Store::prune_messages did; `last` is where the next step continues (none: done).
+struct PruneBatch {
+  std::int64_t messages = 0;
+  std::int64_t attempts = 0;
+  std::int64_t kept_pending = 0;
+  std::optional<std::string> last;
+};
+
 // Lists. `iterator` is an id (or event type name) to continue after; a leading '-' walks backwards.
 struct PageQuery {
   int limit = 50;

@@ -144,6 +144,14 @@ class Store {
   virtual Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id,
                                                          TimePoint since, std::optional<TimePoint> until) = 0;
 
+  // Retention.
+  // Deletes up to `limit` payloads whose expiry (Message::payload_expires_at) is at or before `now`, and
+  // says how many it deleted. The messages stay, with no payload.
+  virtual Result<int> purge_expired_payloads(TimePoint now, int limit) = 0;
+  // Deletes up to `limit` messages created before `before`, with their payloads, deliveries and attempts,
+  // walking in id order after `after`. A message with a delivery still pending is kept.
+  virtual Result<PruneBatch> prune_messages(TimePoint before, std::optional<std::string> after, int limit) = 0;
+
   // Returns once every write submitted before the call (record_outcomes included) has committed.
   virtual Status flush() = 0;
 

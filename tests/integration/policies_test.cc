@@ -111,5 +111,26 @@ TEST_F(ServerTest, AFifoEndpointGetsMessagesOneAtATimeInOrder) {
   EXPECT_EQ(receiver.most_at_once(), 1);
 }
 
+TEST_F(ServerTest, ExpiredPayloadsArePurgedInTheBackground) {
+  config_.payload_purge_interval = 20ms;
+  start();
+  Receiver receiver;
+  app_with_endpoint(receiver.url());
+  const std::string kept = publish(R"({"n":1})");
+  // A message whose payload expired an hour ago, as if it had been published long before.
+  const auto app = server_->store().get_application("org_it", "app");
+  ASSERT_TRUE(app);
+  const auto now = core::SystemClock::instance().now();
+  store::NewMessage old;
+  old.message = {core::new_id("msg_"), "org_it",     app->id,  "test.event", std::nullopt,
+                 std::nullopt,         R"({"n":0})", now - 3h, now - 1h};
+  old.claim = false;
+  ASSERT_TRUE(server_->store().create_message(old));
+
+  ASSERT_TRUE(eventually(
+      [&] { return client_->get("/api/v1/app/app/msg/" + old.message.id).json().at("payload") == json::object(); }));
+  EXPECT_EQ(client_->get("/api/v1/app/app/msg/" + kept).json().at("payload"), json::parse(R"({"n":1})"));
+}
+
 }  // namespace
 }  // namespace hookd::testing

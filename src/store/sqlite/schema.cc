@@ -126,6 +126,13 @@ ALTER TABLE endpoint ADD COLUMN failing_since INTEGER;
 -- A FIFO endpoint's queued work, in message order.
 CREATE INDEX destination_in_order ON destination(endpoint_id, msg_id) WHERE status = 1 AND claimed = 0;
 )sql"},
+    {4, "payload expiry", R"sql(
+-- When the payload is purged (the message's payload_expires_at), beside the payload so that purging
+-- walks an index of the payloads still kept.
+ALTER TABLE message_content ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+UPDATE message_content SET expires_at = (SELECT payload_expires_at FROM message WHERE id = msg_id);
+CREATE INDEX message_content_expiry ON message_content(expires_at);
+)sql"},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

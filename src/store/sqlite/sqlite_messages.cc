@@ -17,7 +17,7 @@ using core::ErrorCode;
 constexpr const char* kInsertMessage =
     "INSERT INTO message (id, org_id, app_id, event_type, event_id, channels, created_at, payload_expires_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr const char* kInsertContent = "INSERT INTO message_content (msg_id, payload) VALUES (?1, ?2)";
+constexpr const char* kInsertContent = "INSERT INTO message_content (msg_id, payload, expires_at) VALUES (?1, ?2, ?3)";
 constexpr const char* kInsertDestination =
     "INSERT INTO destination (msg_id, endpoint_id, status, attempts, next_attempt_at, claimed, updated_at)"
     " VALUES (?1, ?2, 1, 0, ?3, ?4, ?3)";
@@ -123,6 +123,7 @@ Result<CreatedMessage> SqliteStore::insert_message(Connection& db, const NewMess
   {
     auto statement = db.prepare(kInsertContent);
     statement->bind(1, message.id).bind_blob(2, message.payload.value_or("{}"));
+    statement->bind(3, micros(message.payload_expires_at));
     statement->step();
     if (statement->failed()) return fail(db.error("inserting a payload"));
   }

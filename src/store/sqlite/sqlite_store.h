@@ -61,6 +61,8 @@ class SqliteStore final : public Store {
   Result<Page<Message>> list_messages(std::string_view app_id, const PageQuery& page,
                                       const MessageFilter& filter) override;
   Status expunge_message_content(std::string_view app_id, std::string_view msg_id) override;
+  Result<int> purge_expired_payloads(TimePoint now, int limit) override;
+  Result<PruneBatch> prune_messages(TimePoint before, std::optional<std::string> after, int limit) override;
 
   Result<Page<Attempt>> list_attempts(std::string_view app_id, const PageQuery& page,
                                       const AttemptFilter& filter) override;

@@ -243,6 +243,74 @@ TEST_F(SqliteStoreTest, PayloadsAreKeptByteForByteAndCanBeExpunged) {
   EXPECT_FALSE(db()->get_message(a.id, message.id)->payload);
 }
 
+TEST_F(SqliteStoreTest, ExpiredPayloadsArePurgedInBatches) {
+  const Application a = app();
+  const auto now = core::SystemClock::instance().now();
+  std::vector<std::string> expired;
+  for (int i = 0; i < 5; ++i) {
+    Message message{core::new_id("msg_"), a.org_id,      a.id,     "t",     std::nullopt,
+                    std::nullopt,         "{\"old\":1}", now - 2h, now - 1h};
+    ASSERT_TRUE(db()->create_message({message, std::nullopt, true, nullptr}));
+    expired.push_back(message.id);
+  }
+  Message kept{core::new_id("msg_"), a.org_id, a.id, "t", std::nullopt, std::nullopt, "{\"new\":1}", now, now + 1h};
+  ASSERT_TRUE(db()->create_message({kept, std::nullopt, true, nullptr}));
+
+  EXPECT_EQ(*db()->purge_expired_payloads(now, 3), 3);
+  EXPECT_EQ(*db()->purge_expired_payloads(now, 3), 2);
+  EXPECT_EQ(*db()->purge_expired_payloads(now, 3), 0);
+  for (const auto& id : expired) {
+    auto message = db()->get_message(a.id, id);
+    ASSERT_TRUE(message);  // the message stays, without its payload
+    EXPECT_FALSE(message->payload);
+  }
+  EXPECT_EQ(db()->get_message(a.id, kept.id)->payload, "{\"new\":1}");
+}
+
+TEST_F(SqliteStoreTest, PruningDeletesOldMessagesButKeepsPendingOnes) {
+  const Application a = app();
+  const Endpoint e = endpoint(a);
+  std::vector<CreatedMessage> old;
+  for (int i = 0; i < 5; ++i) old.push_back(*publish(a, "t"));
+  const auto cutoff = core::SystemClock::instance().now() + 1ms;
+  std::this_thread::sleep_for(2ms);
+  auto recent = publish(a, "t");
+  const auto now = core::SystemClock::instance().now();
+  // Four of the old ones were delivered (one attempt each); the fifth is still pending.
+  std::vector<DeliveryOutcome> outcomes;
+  for (std::size_t i = 0; i < 4; ++i) {
+    Attempt attempt{
+        core::new_id("atmpt_"), a.org_id, a.id, old[i].message.id, e.id, e.url, "ok", 200, 1, MessageStatus::success,
+        TriggerType::scheduled, now};
+    outcomes.push_back(
+        {attempt, old[i].message.id, e.id, DestinationUpdate{MessageStatus::success, 1, std::nullopt, false}});
+  }
+  db()->record_outcomes(std::move(outcomes));
+  ASSERT_TRUE(db()->flush());
+
+  PruneBatch total;
+  std::optional<std::string> after;
+  int steps = 0;
+  do {
+    auto batch = db()->prune_messages(cutoff, after, 2);
+    ASSERT_TRUE(batch);
+    total.messages += batch->messages;
+    total.attempts += batch->attempts;
+    total.kept_pending += batch->kept_pending;
+    after = batch->last;
+    ++steps;
+  } while (after && steps < 10);
+  EXPECT_EQ(total.messages, 4);
+  EXPECT_EQ(total.attempts, 4);
+  EXPECT_EQ(total.kept_pending, 1);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(db()->get_message(a.id, old[i].message.id).error().code, ErrorCode::not_found);
+  }
+  EXPECT_TRUE(db()->get_message(a.id, old[4].message.id));
+  EXPECT_TRUE(db()->get_message(a.id, recent->message.id));
+  EXPECT_EQ(db()->list_message_destinations(a.id, old[0].message.id, {})->items.size(), 0u);
+}
+
 TEST_F(SqliteStoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
   const Application a = app();
   const Endpoint e = endpoint(a);

@@ -1,0 +1,71 @@
+// Retention in the SQLite store: purging expired payloads, and pruning old messages.
+#include "core/ids.h"
+#include "store/sqlite/columns.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace hookd::store::sqlite {
+namespace {
+
+constexpr const char* kPurgeExpired =
+    "DELETE FROM message_content WHERE rowid IN"
+    " (SELECT rowid FROM message_content WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)";
+// Messages created before ?4 after the id ?1, and whether a delivery of each is still pending. Ids hold
+// whole seconds: ?2, the id floor of the second after ?4, bounds the walk, and created_at decides.
+constexpr const char* kOldMessages =
+    "SELECT m.id, EXISTS (SELECT 1 FROM destination d WHERE d.msg_id = m.id AND d.status = 1)"
+    " FROM message m WHERE m.id > coalesce(?1, '') AND m.id < ?2 AND m.created_at < ?4 ORDER BY m.id LIMIT ?3";
+constexpr const char* kDeleteAttempts = "DELETE FROM attempt WHERE msg_id = ?1";
+constexpr const char* kDeleteDestinations = "DELETE FROM destination WHERE msg_id = ?1";
+constexpr const char* kDeleteContent = "DELETE FROM message_content WHERE msg_id = ?1";
+constexpr const char* kDeleteMessage = "DELETE FROM message WHERE id = ?1";
+
+}  // namespace
+
+Result<int> SqliteStore::purge_expired_payloads(TimePoint now, int limit) {
+  return writes_->run<int>([&](Connection& db) -> Result<int> {
+    auto statement = db.prepare(kPurgeExpired);
+    statement->bind(1, micros(now)).bind(2, limit);
+    statement->step();
+    if (statement->failed()) return fail(db.error("purging expired payloads"));
+    return static_cast<int>(db.changes());
+  });
+}
+
+Result<PruneBatch> SqliteStore::prune_messages(TimePoint before, std::optional<std::string> after, int limit) {
+  return writes_->run<PruneBatch>([&](Connection& db) -> Result<PruneBatch> {
+    PruneBatch batch;
+    std::vector<std::string> doomed;
+    int seen = 0;
+    {
+      auto statement = db.prepare(kOldMessages);
+      statement->bind(1, after).bind(2, core::id_floor("msg_", before + std::chrono::seconds(1))).bind(3, limit);
+      statement->bind(4, micros(before));
+      while (statement->step()) {
+        ++seen;
+        batch.last = statement->text(0);
+        if (statement->int64(1) != 0) {
+          ++batch.kept_pending;
+        } else {
+          doomed.push_back(statement->text(0));
+        }
+      }
+      if (statement->failed()) return fail(db.error("finding old messages"));
+    }
+    if (seen < limit) batch.last.reset();  // nothing older remains after these
+    for (const std::string& id : doomed) {
+      bool first = true;  // the attempts: counted
+      for (const char* sql : {kDeleteAttempts, kDeleteDestinations, kDeleteContent, kDeleteMessage}) {
+        auto statement = db.prepare(sql);
+        statement->bind(1, id);
+        statement->step();
+        if (statement->failed()) return fail(db.error("pruning a message"));
+        if (first) batch.attempts += db.changes();
+        first = false;
+      }
+      ++batch.messages;
+    }
+    return batch;
+  });
+}
+
+}  // namespace hookd::store::sqlite
