@@ -8,8 +8,9 @@
 // operator adds through the API with a token for `org_operational`. Events of that organization itself
 // are not reported, so that a failing operational endpoint cannot feed itself.
 //
-// While the application has no endpoint, events are not stored. publish() never blocks: events are queued (at most
-// `max_pending`; beyond that they are dropped and counted in the log) and written by a thread of this class's own.
+// While the application has no endpoint, events are not stored. publish() never blocks: events are
+// queued (at most `max_pending`; beyond that they are dropped and counted in the log) and written by a
+// thread of this class's own.
 #pragma once
 
 #include <condition_variable>

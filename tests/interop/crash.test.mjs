@@ -3,16 +3,7 @@
 // if it had been delivered (or was being delivered) before the kill.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startHookd, startReceiver, waitFor } from "./server.mjs";
-
-async function api(hookd, method, path, body) {
-  const response = await fetch(hookd.url + path, {
-    method,
-    headers: { authorization: `Bearer ${hookd.token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: response.status === 204 ? null : await response.json() };
-}
+import { api, startHookd, startReceiver, waitFor } from "./server.mjs";
 
 test("kill -9 under load loses no accepted message", { timeout: 120000 }, async () => {
   const receivers = [await startReceiver(), await startReceiver()];

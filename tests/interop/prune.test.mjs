@@ -3,16 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hookd } from "./hookd.mjs";
-import { startHookd, startReceiver, waitFor } from "./server.mjs";
-
-async function api(server, method, path, body) {
-  const response = await fetch(server.url + path, {
-    method,
-    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: response.status === 204 ? null : await response.json() };
-}
+import { api, startHookd, startReceiver, waitFor } from "./server.mjs";
 
 test("hookd prune deletes delivered messages and keeps pending ones", { timeout: 60000 }, async () => {
   const healthy = await startReceiver(() => 200);

@@ -90,3 +90,13 @@ export async function waitFor(condition, { timeout = 15000, what = "condition" }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+// Calls hookd's API with the server's token; answers { status, json }.
+export async function api(server, method, path, body) {
+  const response = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: response.status === 204 ? null : await response.json() };
+}
