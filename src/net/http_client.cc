@@ -95,27 +95,80 @@ OutboundResponse failure(SendFailure kind, std::string error) {
   return response;
 }
 
-// Resolves `url`'s host within `deadline`.
-asio::awaitable<std::variant<tcp::resolver::results_type, OutboundResponse>> resolve(const HttpUrl& url,
+// Resolves `host` within `deadline`.
+asio::awaitable<std::variant<tcp::resolver::results_type, OutboundResponse>> resolve(const std::string& host,
+                                                                                     std::uint16_t port,
                                                                                      Clock::time_point deadline) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   asio::steady_timer timer(executor, deadline);
-  auto outcome =
-      co_await (resolver.async_resolve(url.host, std::to_string(url.port), kTuple) || timer.async_wait(kTuple));
-  if (outcome.index() == 1) co_return failure(SendFailure::timeout, "resolving " + url.host + " timed out");
+  auto outcome = co_await (resolver.async_resolve(host, std::to_string(port), kTuple) || timer.async_wait(kTuple));
+  if (outcome.index() == 1) co_return failure(SendFailure::timeout, "resolving " + host + " timed out");
   auto [error, results] = std::get<0>(std::move(outcome));
   if (error || results.empty())
-    co_return failure(SendFailure::resolve, "cannot resolve " + url.host + ": " + error.message());
+    co_return failure(SendFailure::resolve, "cannot resolve " + host + ": " + error.message());
   co_return results;
 }
 
+std::string endpoint_text(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
+// Connects `stream` to the first of `endpoints` that answers.
+template <class Endpoints>
+asio::awaitable<std::optional<OutboundResponse>> open(beast::tcp_stream& stream, const Endpoints& endpoints,
+                                                      const std::string& peer) {
+  auto [error, connected] = co_await stream.async_connect(endpoints, kTuple);
+  if (error == beast::error::timeout) co_return failure(SendFailure::timeout, "connecting timed out");
+  if (error) co_return failure(SendFailure::connect, "cannot connect to " + peer + ": " + error.message());
+  boost::system::error_code ignored;
+  stream.socket().set_option(tcp::no_delay(true), ignored);
+  co_return std::nullopt;
+}
+
+// Opens a CONNECT tunnel through the proxy to `target` on `stream`.
+asio::awaitable<std::optional<OutboundResponse>> tunnel(beast::tcp_stream& stream, const ProxySettings& proxy,
+                                                        const tcp::endpoint& target, Clock::time_point deadline) {
+  auto proxies = co_await resolve(proxy.host, proxy.port, deadline);
+  if (auto* failed = std::get_if<OutboundResponse>(&proxies)) co_return std::move(*failed);
+  if (auto failed = co_await open(stream, std::get<0>(proxies), "the proxy " + proxy.address())) co_return failed;
+
+  const std::string authority = endpoint_text(target);
+  http::request<http::empty_body> request{http::verb::connect, authority, 11};
+  request.set(http::field::host, authority);
+  if (!proxy.authorization.empty()) request.set(http::field::proxy_authorization, proxy.authorization);
+  auto [write_error, written] = co_await http::async_write(stream, request, kTuple);
+  beast::flat_buffer buffer;
+  http::response_parser<http::empty_body> parser;
+  parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel follows
+  boost::system::error_code read_error;
+  if (!write_error)
+    std::tie(read_error, std::ignore) = co_await http::async_read_header(stream, buffer, parser, kTuple);
+  if (write_error || read_error) {
+    const auto& error = write_error ? write_error : read_error;
+    if (error == beast::error::timeout)
+      co_return failure(SendFailure::timeout, "the proxy did not answer CONNECT in time");
+    co_return failure(SendFailure::connect, "the proxy " + proxy.address() + " failed: " + error.message());
+  }
+  const unsigned status = parser.get().result_int();
+  if (status / 100 != 2) {
+    co_return failure(SendFailure::connect, "the proxy " + proxy.address() + " answered CONNECT " + authority +
+                                                " with " + std::to_string(status) + " " +
+                                                std::string(parser.get().reason()));
+  }
+  if (buffer.size() > 0) co_return failure(SendFailure::protocol, "the proxy sent bytes before the tunnel opened");
+  co_return std::nullopt;
+}
+
 // The one place connections are made: every resolved address passes the filter first, and the
-// connection goes to exactly the addresses that passed.
+// connection goes to exactly the addresses that passed (directly, or through a CONNECT tunnel to that
+// address when a proxy is configured and the host does not bypass it).
 asio::awaitable<std::variant<std::unique_ptr<Connection>, OutboundResponse>> connect(HttpClient::State& state,
                                                                                      const HttpUrl& url,
                                                                                      Clock::time_point deadline) {
-  auto resolved = co_await resolve(url, deadline);
+  auto resolved = co_await resolve(url.host, url.port, deadline);
   if (auto* failed = std::get_if<OutboundResponse>(&resolved)) co_return std::move(*failed);
   std::vector<tcp::endpoint> allowed;
   std::string refusals;
@@ -131,38 +184,40 @@ asio::awaitable<std::variant<std::unique_ptr<Connection>, OutboundResponse>> con
   if (allowed.empty()) co_return failure(SendFailure::refused, refusals);
 
   auto executor = co_await asio::this_coro::executor;
-  auto connection = std::make_unique<Connection>();
-  beast::tcp_stream* tcp_stream = nullptr;
-  if (url.tls()) {
-    connection->tls.emplace(executor, state.tls_context);
-    tcp_stream = &beast::get_lowest_layer(*connection->tls);
-  } else {
-    connection->plain.emplace(executor);
-    tcp_stream = &*connection->plain;
+  beast::tcp_stream stream(executor);
+  stream.expires_at(deadline);
+  const auto& proxy = state.options.proxy;
+  if (proxy && !proxy->bypasses(url.host)) {
+    std::optional<OutboundResponse> failed;
+    for (const auto& target : allowed) {
+      failed = co_await tunnel(stream, *proxy, target, deadline);
+      if (!failed) break;
+      boost::system::error_code ignored;
+      stream.socket().close(ignored);
+    }
+    if (failed) co_return std::move(*failed);
+  } else if (auto failed = co_await open(stream, allowed, url.host_header)) {
+    co_return std::move(*failed);
   }
-  tcp_stream->expires_at(deadline);
-  auto [connect_error, peer] = co_await tcp_stream->async_connect(allowed, kTuple);
-  if (connect_error) {
-    if (connect_error == beast::error::timeout) co_return failure(SendFailure::timeout, "connecting timed out");
-    co_return failure(SendFailure::connect, "cannot connect to " + url.host_header + ": " + connect_error.message());
-  }
-  boost::system::error_code ignored;
-  tcp_stream->socket().set_option(tcp::no_delay(true), ignored);
 
-  if (url.tls()) {
-    SSL* handle = connection->tls->native_handle();
-    // SSL_set_tlsext_host_name, without the macro's C cast.
-    if (!url.host_is_ip && SSL_ctrl(handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                                    const_cast<char*>(url.host.c_str())) != 1) {
-      co_return failure(SendFailure::tls, "cannot set TLS server name");
-    }
-    connection->tls->set_verify_callback(ssl::host_name_verification(url.host));
-    auto [handshake_error] = co_await connection->tls->async_handshake(ssl::stream_base::client, kTuple);
-    if (handshake_error) {
-      if (handshake_error == beast::error::timeout) co_return failure(SendFailure::timeout, "TLS handshake timed out");
-      co_return failure(SendFailure::tls,
-                        "TLS handshake with " + url.host_header + " failed: " + handshake_error.message());
-    }
+  auto connection = std::make_unique<Connection>();
+  if (!url.tls()) {
+    connection->plain.emplace(std::move(stream));
+    co_return connection;
+  }
+  connection->tls.emplace(std::move(stream), state.tls_context);
+  SSL* handle = connection->tls->native_handle();
+  // SSL_set_tlsext_host_name, without the macro's C cast.
+  if (!url.host_is_ip && SSL_ctrl(handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                  const_cast<char*>(url.host.c_str())) != 1) {
+    co_return failure(SendFailure::tls, "cannot set TLS server name");
+  }
+  connection->tls->set_verify_callback(ssl::host_name_verification(url.host));
+  auto [handshake_error] = co_await connection->tls->async_handshake(ssl::stream_base::client, kTuple);
+  if (handshake_error) {
+    if (handshake_error == beast::error::timeout) co_return failure(SendFailure::timeout, "TLS handshake timed out");
+    co_return failure(SendFailure::tls,
+                      "TLS handshake with " + url.host_header + " failed: " + handshake_error.message());
   }
   co_return connection;
 }

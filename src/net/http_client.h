@@ -3,7 +3,8 @@
 // response bytes kept, and redirects never followed (a 3xx is just an answer).
 //
 // Every connection is made by one function that receives the resolved addresses and asks the
-// AddressFilter about each before connecting to exactly the addresses it allowed.
+// AddressFilter about each before connecting to exactly the addresses it allowed: directly, or through
+// a CONNECT tunnel to that address when a proxy is configured.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@
 
 #include "net/event_loop.h"
 #include "net/http_message.h"
+#include "net/proxy.h"
 
 namespace hookd::net {
 
@@ -58,6 +60,7 @@ struct ClientOptions {
   std::string extra_ca_file;              // a PEM file trusted besides the system store (tests)
   AddressFilter filter;                   // none: every address is allowed
   bool https_only = false;                // refuse http:// URLs without connecting
+  std::optional<ProxySettings> proxy;     // tunnel through this HTTP proxy (CONNECT), unless bypassed
 };
 
 class HttpClient {

@@ -12,6 +12,7 @@
 
 #include "core/ids.h"
 #include "net/http_client.h"
+#include "support/connect_proxy.h"
 
 namespace hookd::net {
 namespace {
@@ -68,11 +69,13 @@ class TlsServer {
   int port_ = 0;
 };
 
-OutboundResponse send(const std::string& url, const std::string& ca_file) {
+OutboundResponse send(const std::string& url, const std::string& ca_file,
+                      std::optional<ProxySettings> proxy = std::nullopt) {
   EventLoop loop;
   loop.start();
   ClientOptions options;
   options.extra_ca_file = ca_file;
+  options.proxy = std::move(proxy);
   HttpClient client(loop, options);
   OutboundRequest request;
   request.url = url;
@@ -105,6 +108,23 @@ TEST(TlsClient, RefusesACertificateForAnotherName) {
   ASSERT_GT(server.port(), 0) << "openssl s_server did not start";
   const auto response = send("https://localhost:" + std::to_string(server.port()) + "/hook", server.cert());
   EXPECT_EQ(response.failure, SendFailure::tls) << response.error;
+}
+
+TEST(TlsClient, VerifiesEndToEndThroughAProxyTunnel) {
+  TlsServer server("DNS:localhost");
+  ASSERT_GT(server.port(), 0) << "openssl s_server did not start";
+  hookd::testing::ConnectProxy proxy;
+  std::string error;
+  auto settings = ProxySettings::parse(proxy.url(), error);
+  ASSERT_TRUE(settings) << error;
+  const std::string url = "https://localhost:" + std::to_string(server.port()) + "/hook";
+  // The proxy only relays bytes: the certificate is checked against the endpoint's name, as directly.
+  const auto trusted = send(url, server.cert(), settings);
+  EXPECT_NE(trusted.failure, SendFailure::tls) << trusted.error;
+  EXPECT_NE(trusted.failure, SendFailure::connect) << trusted.error;
+  EXPECT_GE(proxy.tunnels().size(), 1u);
+  const auto untrusted = send(url, "", settings);
+  EXPECT_EQ(untrusted.failure, SendFailure::tls) << untrusted.error;
 }
 
 }  // namespace

@@ -189,6 +189,28 @@ const std::map<std::string, Setter, std::less<>>& setters() {
                                                      })},
       {"endpoint_failure_disable_after",
        duration_setter([](ServerConfig& c, std::chrono::microseconds d) { c.delivery.failure_disable_after = d; })},
+      {"delivery.proxy",
+       [](ServerConfig& c,
+          std::string_view v) -> std::
+                                  string {
+                                    if (v.empty()) {
+                                      c.proxy.reset();
+                                      return "";
+                                    }
+                                    std::string error;
+                                    auto proxy = net::ProxySettings::parse(v, error);
+                                    if (!proxy)
+                                      return "must be an HTTP proxy URL such as http://proxy.internal:3128: " + error;
+                                    c.proxy = std::move(*proxy);
+                                    return "";
+                                  }},
+      {"delivery.no_proxy",
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     c.no_proxy.clear();
+                                                     for (auto item : split_list(v)) c.no_proxy.emplace_back(item);
+                                                     return "";
+                                                   }},
       {"payload_purge_interval", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
          c.payload_purge_interval = std::max(d, std::chrono::microseconds(std::chrono::milliseconds(10)));
        })},

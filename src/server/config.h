@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "delivery/dispatcher.h"
 #include "delivery/ssrf_guard.h"
+#include "net/proxy.h"
 #include "server/operational_webhooks.h"
 
 namespace hookd::server {
@@ -33,7 +34,9 @@ struct ServerConfig {
   std::string role = "all";
   // Address ranges deliveries may reach although they are not public (SsrfGuard): "127.0.0.0/8", ….
   std::vector<delivery::Subnet> allow_subnets;
-  bool https_only = false;  // endpoints must be https URLs (the API refuses others; delivery too)
+  bool https_only = false;                  // endpoints must be https URLs (the API refuses others; delivery too)
+  std::optional<net::ProxySettings> proxy;  // deliveries tunnel through it; its no_proxy list is below
+  std::vector<std::string> no_proxy;        // hosts deliveries reach directly although a proxy is set
   delivery::DispatcherOptions delivery;
   OperationalWebhooksOptions operational_webhooks;
   std::chrono::microseconds payload_purge_interval = std::chrono::hours(1);  // expired payloads are purged

@@ -86,6 +86,13 @@ event_types = ["endpoint.disabled", "message.attempt.exhausted"]
   EXPECT_FALSE(apply_setting(config, "operational_webhooks.url", "ops.example.com"));
   EXPECT_FALSE(apply_setting(config, "operational_webhooks.secret", "hunter2"));
   EXPECT_FALSE(apply_setting(config, "endpoint_failure_disable_after", "forever"));
+
+  ASSERT_TRUE(apply_environment(config, {{"HOOKD_DELIVERY_PROXY", "http://egress:secret@10.0.0.1:3128"},
+                                         {"HOOKD_DELIVERY_NO_PROXY", "internal.example, .corp"}}));
+  ASSERT_TRUE(config.proxy);
+  EXPECT_EQ(config.proxy->address(), "10.0.0.1:3128");
+  EXPECT_EQ(config.no_proxy, (std::vector<std::string>{"internal.example", ".corp"}));
+  EXPECT_FALSE(apply_setting(config, "delivery.proxy", "socks5://10.0.0.1:1080"));
   std::filesystem::remove(path);
 }
 

@@ -104,6 +104,10 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     client_options.user_agent = "hookd/" HOOKD_VERSION;
     // Every address a delivery would connect to passes the SSRF guard first.
     client_options.https_only = config.https_only;
+    if (config.proxy) {
+      client_options.proxy = config.proxy;
+      client_options.proxy->no_proxy = config.no_proxy;
+    }
     client_options.filter = [guard = delivery::SsrfGuard(config.allow_subnets)](const std::string& address) {
       return guard.check(address);
     };

@@ -1,9 +1,12 @@
 // Delivery policies through the API: FIFO endpoints, operational webhooks, disabling failing endpoints.
 #include "hookd/sign/standard.h"
 #include "server_fixture.h"
+#include "support/connect_proxy.h"
 
 namespace hookd::testing {
 namespace {
+
+using hookd::testing::ConnectProxy;
 
 // The operational webhooks a receiver got, as {"type", "data"} objects, after checking each signature.
 std::vector<json::object> operational_events(const Receiver& receiver, const sign::Secret& secret) {
@@ -109,6 +112,18 @@ TEST_F(ServerTest, AFifoEndpointGetsMessagesOneAtATimeInOrder) {
   EXPECT_EQ(bodies, (std::vector<std::string>{R"({"n":0})", R"({"n":0})", R"({"n":0})", R"({"n":1})", R"({"n":2})",
                                               R"({"n":3})", R"({"n":4})"}));
   EXPECT_EQ(receiver.most_at_once(), 1);
+}
+
+TEST_F(ServerTest, DeliveriesTunnelThroughTheConfiguredProxy) {
+  ConnectProxy proxy;
+  ASSERT_TRUE(server::apply_setting(config_, "delivery.proxy", proxy.url()));
+  start();
+  Receiver receiver;
+  app_with_endpoint(receiver.url());
+  const std::string id = publish();
+  ASSERT_TRUE(eventually([&] { return status_of(id) == "success"; }));
+  ASSERT_EQ(proxy.tunnels().size(), 1u);
+  EXPECT_EQ("http://" + proxy.tunnels()[0].target + "/hook", receiver.url());
 }
 
 TEST_F(ServerTest, ExpiredPayloadsArePurgedInTheBackground) {
