@@ -119,7 +119,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       // A FIFO endpoint takes its work from the store, in order (this one was claimed before the
       // endpoint became FIFO): it goes back, with what is queued, to be claimed again in order.
       give_back(task, task.attempts, task.due);
-      give_back_ready(task.endpoint_id, endpoint);
+      give_back_ready(endpoint);
     } else if (endpoint.ready.size() < options.endpoint_queue_capacity) {
       endpoint.ready.push_back(std::move(task));
     } else {
@@ -129,7 +129,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   }
 
   // Gives every scheduled task of the endpoint's queue back to the store.
-  void give_back_ready(const std::string& endpoint_id, EndpointState& endpoint) {
+  void give_back_ready(EndpointState& endpoint) {
     std::deque<DeliveryTask> kept;
     for (DeliveryTask& task : endpoint.ready) {
       if (task.trigger == TriggerType::scheduled) {
@@ -139,7 +139,6 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       }
     }
     endpoint.ready = std::move(kept);
-    (void)endpoint_id;
   }
 
   // Marks the endpoint as one whose new deliveries wait in the store, or not, and publishes the set.
@@ -315,7 +314,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
           state.limiter.emplace(*rate);
         }
         state.failing_since = config->endpoint.failing_since;
-        me.set_order(endpoint_id, state, config->endpoint.fifo);
+        me.set_order(state, config->endpoint.fifo);
         state.config = std::move(config);
         me.pump(endpoint_id);
       });
@@ -338,11 +337,11 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
 
   // Makes the endpoint's queue follow its FIFO setting. Becoming FIFO, the queue goes back to the store to
   // be claimed again in order; no longer FIFO, a first task waiting for its retry joins the retries.
-  void set_order(const std::string& endpoint_id, EndpointState& endpoint, bool fifo) {
+  void set_order(EndpointState& endpoint, bool fifo) {
     if (fifo == endpoint.in_order) return;
     endpoint.in_order = fifo;
     if (fifo) {
-      give_back_ready(endpoint_id, endpoint);
+      give_back_ready(endpoint);
       return;
     }
     const TimePoint now = clock.now();

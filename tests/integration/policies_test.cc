@@ -126,6 +126,22 @@ TEST_F(ServerTest, DeliveriesTunnelThroughTheConfiguredProxy) {
   EXPECT_EQ("http://" + proxy.tunnels()[0].target + "/hook", receiver.url());
 }
 
+TEST_F(ServerTest, TheExpungeRoutesDeleteAPayloadAndAResponse) {
+  start();
+  Receiver receiver([](const net::HttpRequest&, int) { return net::HttpResponse::json(200, R"({"secret":"s3"})"); });
+  app_with_endpoint(receiver.url());
+  const std::string id = publish(R"({"card":"4242"})");
+  ASSERT_TRUE(eventually([&] { return attempts(id).size() == 1; }));
+  const std::string attempt = std::string(attempts(id)[0].at("id").as_string());
+  EXPECT_EQ(attempts(id)[0].at("response"), json::value(R"({"secret":"s3"})"));
+
+  EXPECT_EQ(client_->call("DELETE", "/api/v1/app/app/msg/" + id + "/content").status, 204);
+  EXPECT_EQ(client_->get("/api/v1/app/app/msg/" + id).json().at("payload"), json::object());
+  EXPECT_EQ(client_->call("DELETE", "/api/v1/app/app/msg/" + id + "/attempt/" + attempt + "/content").status, 204);
+  EXPECT_EQ(attempts(id)[0].at("response"), json::value(""));
+  EXPECT_EQ(client_->call("DELETE", "/api/v1/app/app/msg/" + id + "/attempt/atmpt_nope/content").status, 404);
+}
+
 TEST_F(ServerTest, ExpiredPayloadsArePurgedInTheBackground) {
   config_.payload_purge_interval = 20ms;
   start();
