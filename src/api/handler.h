@@ -4,6 +4,9 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -30,6 +33,31 @@ struct ApiOptions {
   bool https_only = false;  // endpoint URLs must be https
   // Where endpoint.created/updated/deleted/enabled/disabled go (operational webhooks); may be null.
   delivery::OperationalEvents* events = nullptr;
+  // Where warnings go (an inbound request that failed verification); may be empty.
+  std::function<void(const std::string&)> warn;
+};
+
+// What each inbound source received since this process started, by source id.
+class SourceCounters {
+ public:
+  struct Counts {
+    std::uint64_t accepted = 0, duplicates = 0, rejected = 0;
+  };
+  enum class Kind { accepted, duplicate, rejected };
+  void count(const std::string& source_id, Kind kind) {
+    std::lock_guard lock(mutex_);
+    Counts& counts = counts_[source_id];
+    (kind == Kind::accepted ? counts.accepted : kind == Kind::duplicate ? counts.duplicates : counts.rejected)++;
+  }
+  Counts get(const std::string& source_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = counts_.find(source_id);
+    return it == counts_.end() ? Counts{} : it->second;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, Counts> counts_;
 };
 
 struct Services {
@@ -40,6 +68,7 @@ struct Services {
   std::function<core::Status()> queue_health;  // whether the delivery side works; may be empty
   // Runs blocking work off the I/O thread (async handlers that must block use it); empty: inline.
   std::function<void(std::function<void()>)> run_blocking;
+  SourceCounters source_counters;
 };
 
 // Who is calling: an organization token, or an application token limited to one app.
@@ -96,5 +125,6 @@ void add_endpoint_settings_routes(ApiRouter& router);
 void add_message_routes(ApiRouter& router);
 void add_attempt_routes(ApiRouter& router);
 void add_auth_and_health_routes(ApiRouter& router);
+void add_source_routes(ApiRouter& router);
 
 }  // namespace hookd::api

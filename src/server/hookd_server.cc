@@ -146,6 +146,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   api_options.jwt_secret = parts->jwt_secret;
   api_options.https_only = config.https_only;
   api_options.events = parts->operational.get();
+  api_options.warn = [](const std::string& message) { log_warn(message); };
   // Bound by now, so that the port is known even when the configuration asked for port 0.
   api_options.public_url = config.public_url.empty()
                                ? "http://" + config.listen_address + ":" + std::to_string(parts->http->port())

@@ -162,6 +162,38 @@ struct ClaimedWork {
   std::optional<TimePoint> next_due;
 };
 
+// An inbound source: where a provider POSTs (/in/{name}), how its requests are proven genuine, how
+// duplicates are recognised, and which application's messages they become.
+struct Source {
+  std::string id;  // src_…
+  std::string org_id;
+  std::string name;                          // unique across organizations: it is the ingress URL
+  std::string scheme;                        // a sign::Scheme name, or "basic" or "none"
+  std::vector<std::string> secrets;          // any one verifies; "user:password" for basic
+  std::optional<int> tolerance_seconds;      // for the timestamped schemes; null: the library's default
+  StringMap hmac;                            // for the hmac scheme: header, algorithm, encoding, prefix
+  std::string app_id;                        // the application its requests become messages of
+  std::optional<std::string> event_type;     // a fixed event type; null: the provider's
+  std::optional<std::string> dedupe_header;  // the delivery id's header, instead of the provider's
+  std::optional<std::string> dedupe_field;   // or a JSON field of the body (dot path)
+  int dedupe_window_seconds = 24 * 3600;
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+// A verified request a source received, kept as it came.
+struct InboundRequest {
+  std::string id;  // in_…
+  std::string org_id;
+  std::string source_id;
+  TimePoint received_at;
+  std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
+  std::string body;                                          // the raw bytes
+  std::optional<std::string> dedupe_key;
+  std::optional<std::string> msg_id;  // the message it became, once routed
+  std::optional<std::string> route_error;
+};
+
 // What one step of Store::prune_messages did; `last` is where the next step continues (none: done).
 struct PruneBatch {
   std::int64_t messages = 0;

@@ -59,6 +59,21 @@ struct CreatedMessage {
   std::vector<std::string> queued;
 };
 
+// A verified inbound request to keep, and the message it becomes (none: kept, not routed). When the
+// request has a dedupe key and an earlier request of the source had the same key at or after
+// `duplicate_since`, nothing is written: it is a duplicate.
+struct NewInbound {
+  InboundRequest request;
+  TimePoint duplicate_since;
+  std::optional<NewMessage> route;
+};
+
+struct Received {
+  std::string request_id;  // the new request's id, or the earlier copy's for a duplicate
+  bool duplicate = false;
+  std::optional<CreatedMessage> created;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -143,6 +158,22 @@ class Store {
   // Destinations of the endpoint that failed in [since, until), as manual tasks (recover).
   virtual Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id,
                                                          TimePoint since, std::optional<TimePoint> until) = 0;
+
+  // Inbound sources. Names are unique across organizations (they are ingress URLs); `source` arguments
+  // accept the id or the name.
+  virtual Result<Source> create_source(Source source) = 0;
+  virtual Result<Source> get_source(std::string_view org, std::string_view source) = 0;
+  virtual Result<Page<Source>> list_sources(std::string_view org, const PageQuery& page) = 0;
+  virtual Result<Saved<Source>> update_source(std::string_view org, std::string_view source,
+                                              const Change<Source>& change, std::optional<Source> create) = 0;
+  virtual Status delete_source(std::string_view org, std::string_view source) = 0;
+  // The source with this id or name, whichever organization owns it (the ingress has no token).
+  virtual Result<Source> find_source(std::string_view source) = 0;
+
+  // Inbound requests: kept, deduplicated and routed in one transaction.
+  virtual void receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) = 0;
+  virtual Result<Page<InboundRequest>> list_inbound(std::string_view source_id, const PageQuery& page) = 0;
+  virtual Result<InboundRequest> get_inbound(std::string_view source_id, std::string_view request_id) = 0;
 
   // Retention.
   // Deletes up to `limit` payloads whose expiry (Message::payload_expires_at) is at or before `now`, and

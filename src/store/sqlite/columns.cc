@@ -33,6 +33,26 @@ StringMap decode_map(std::string_view text) {
   return map;
 }
 
+std::string encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  json::array array;
+  for (const auto& [name, value] : pairs) array.push_back(json::array{json::string(name), json::string(value)});
+  return json::serialize(array);
+}
+
+std::vector<std::pair<std::string, std::string>> decode_pairs(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  const auto value = parse(text);
+  if (!value || !value->is_array()) return pairs;
+  for (const auto& item : value->as_array()) {
+    if (!item.is_array() || item.as_array().size() != 2 || !item.as_array()[0].is_string() ||
+        !item.as_array()[1].is_string()) {
+      continue;
+    }
+    pairs.emplace_back(std::string(item.as_array()[0].as_string()), std::string(item.as_array()[1].as_string()));
+  }
+  return pairs;
+}
+
 std::optional<std::string> encode_list(const std::optional<std::vector<std::string>>& list) {
   if (!list) return std::nullopt;
   json::array array;

@@ -20,6 +20,10 @@ std::optional<std::vector<std::string>> decode_list(const std::optional<std::str
 std::optional<std::string> encode_int_list(const std::optional<std::vector<int>>& list);
 std::optional<std::vector<int>> decode_int_list(const std::optional<std::string>& text);
 
+// Ordered (name, value) pairs, such as request headers, as a JSON array of two-element arrays.
+std::string encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs);
+std::vector<std::pair<std::string, std::string>> decode_pairs(std::string_view text);
+
 std::string encode_keys(const std::vector<EndpointKey>& keys);
 std::vector<EndpointKey> decode_keys(std::string_view text);
 

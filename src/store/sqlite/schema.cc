@@ -133,6 +133,41 @@ ALTER TABLE message_content ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
 UPDATE message_content SET expires_at = (SELECT payload_expires_at FROM message WHERE id = msg_id);
 CREATE INDEX message_content_expiry ON message_content(expires_at);
 )sql"},
+    {5, "inbound sources", R"sql(
+CREATE TABLE source (
+  id                    TEXT PRIMARY KEY,
+  org_id                TEXT NOT NULL,
+  name                  TEXT NOT NULL,
+  scheme                TEXT NOT NULL,
+  secrets               TEXT NOT NULL,
+  tolerance_seconds     INTEGER,
+  hmac                  TEXT NOT NULL DEFAULT '{}',
+  app_id                TEXT NOT NULL,
+  event_type            TEXT,
+  dedupe_header         TEXT,
+  dedupe_field          TEXT,
+  dedupe_window_seconds INTEGER NOT NULL,
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX source_name ON source(name);
+CREATE INDEX source_by_org ON source(org_id, id);
+
+-- Verified inbound requests, as received. (source_id, dedupe_key) finds an earlier copy.
+CREATE TABLE inbound_request (
+  id          TEXT PRIMARY KEY,
+  org_id      TEXT NOT NULL,
+  source_id   TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  headers     TEXT NOT NULL,
+  body        BLOB NOT NULL,
+  dedupe_key  TEXT,
+  msg_id      TEXT,
+  route_error TEXT
+);
+CREATE INDEX inbound_by_source ON inbound_request(source_id, id);
+CREATE INDEX inbound_dedupe ON inbound_request(source_id, dedupe_key, received_at) WHERE dedupe_key IS NOT NULL;
+)sql"},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

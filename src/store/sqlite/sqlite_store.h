@@ -61,6 +61,17 @@ class SqliteStore final : public Store {
   Result<Page<Message>> list_messages(std::string_view app_id, const PageQuery& page,
                                       const MessageFilter& filter) override;
   Status expunge_message_content(std::string_view app_id, std::string_view msg_id) override;
+  Result<Source> create_source(Source source) override;
+  Result<Source> get_source(std::string_view org, std::string_view source) override;
+  Result<Page<Source>> list_sources(std::string_view org, const PageQuery& page) override;
+  Result<Saved<Source>> update_source(std::string_view org, std::string_view source, const Change<Source>& change,
+                                      std::optional<Source> create) override;
+  Status delete_source(std::string_view org, std::string_view source) override;
+  Result<Source> find_source(std::string_view source) override;
+  void receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) override;
+  Result<Page<InboundRequest>> list_inbound(std::string_view source_id, const PageQuery& page) override;
+  Result<InboundRequest> get_inbound(std::string_view source_id, std::string_view request_id) override;
+
   Result<int> purge_expired_payloads(TimePoint now, int limit) override;
   Result<PruneBatch> prune_messages(TimePoint before, std::optional<std::string> after, int limit) override;
 
