@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "hookd/sign/secret.h"
+#include "ingress/source_gate.h"
 #include "net/url.h"
 
 extern char** environ;
@@ -72,6 +73,45 @@ std::string set_listen(ServerConfig& config, std::string_view text) {
   if (host.empty() || !port) return "must be ADDRESS:PORT, e.g. 127.0.0.1:8071";
   config.listen_address = std::string(host);
   config.port = static_cast<std::uint16_t>(*port);
+  return "";
+}
+
+std::string set_proxy(ServerConfig& config, std::string_view text) {
+  if (text.empty()) {
+    config.proxy.reset();
+    return "";
+  }
+  std::string error;
+  auto proxy = net::ProxySettings::parse(text, error);
+  if (!proxy) return "must be an HTTP proxy URL such as http://proxy.internal:3128: " + error;
+  config.proxy = std::move(*proxy);
+  return "";
+}
+
+std::string set_no_proxy(ServerConfig& config, std::string_view text) {
+  config.no_proxy.clear();
+  for (auto item : split_list(text)) config.no_proxy.emplace_back(item);
+  return "";
+}
+
+std::string set_operational_url(ServerConfig& config, std::string_view text) {
+  std::string error;
+  if (!text.empty() && !net::parse_http_url(text, error)) return "must be an absolute http or https URL: " + error;
+  config.operational_webhooks.url = std::string(text);
+  return "";
+}
+
+std::string set_operational_secret(ServerConfig& config, std::string_view text) {
+  if (!text.empty() && (!text.starts_with("whsec_") || !sign::Secret::parse(text))) {
+    return "must be an endpoint secret such as `hookd secret generate` prints (whsec_…)";
+  }
+  config.operational_webhooks.secret = std::string(text);
+  return "";
+}
+
+std::string set_operational_event_types(ServerConfig& config, std::string_view text) {
+  config.operational_webhooks.event_types.clear();
+  for (auto item : split_list(text)) config.operational_webhooks.event_types.emplace_back(item);
   return "";
 }
 
@@ -189,58 +229,14 @@ const std::map<std::string, Setter, std::less<>>& setters() {
                                                      })},
       {"endpoint_failure_disable_after",
        duration_setter([](ServerConfig& c, std::chrono::microseconds d) { c.delivery.failure_disable_after = d; })},
-      {"delivery.proxy",
-       [](ServerConfig& c,
-          std::string_view v) -> std::
-                                  string {
-                                    if (v.empty()) {
-                                      c.proxy.reset();
-                                      return "";
-                                    }
-                                    std::string error;
-                                    auto proxy = net::ProxySettings::parse(v, error);
-                                    if (!proxy)
-                                      return "must be an HTTP proxy URL such as http://proxy.internal:3128: " + error;
-                                    c.proxy = std::move(*proxy);
-                                    return "";
-                                  }},
-      {"delivery.no_proxy",
-       [](ServerConfig& c, std::string_view v) -> std::
-                                                   string {
-                                                     c.no_proxy.clear();
-                                                     for (auto item : split_list(v)) c.no_proxy.emplace_back(item);
-                                                     return "";
-                                                   }},
+      {"delivery.proxy", set_proxy},
+      {"delivery.no_proxy", set_no_proxy},
       {"payload_purge_interval", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
          c.payload_purge_interval = std::max(d, std::chrono::microseconds(std::chrono::milliseconds(10)));
        })},
-      {"operational_webhooks.url",
-       [](ServerConfig& c, std::string_view v) -> std::
-                                                   string {
-                                                     std::string error;
-                                                     if (!v.empty() && !net::parse_http_url(v, error))
-                                                       return "must be an absolute http or https URL: " + error;
-                                                     c.operational_webhooks.url = std::string(v);
-                                                     return "";
-                                                   }},
-      {"operational_webhooks.secret",
-       [](ServerConfig& c, std::string_view v)
-           -> std::
-               string {
-                 if (!v.empty() && (!v.starts_with("whsec_") || !sign::Secret::parse(v))) {
-                   return "must be an endpoint secret such as `hookd secret generate` prints (whsec_…)";
-                 }
-                 c.operational_webhooks.secret = std::string(v);
-                 return "";
-               }},
-      {"operational_webhooks.event_types",
-       [](ServerConfig& c, std::string_view v) -> std::
-                                                   string {
-                                                     c.operational_webhooks.event_types.clear();
-                                                     for (auto item : split_list(v))
-                                                       c.operational_webhooks.event_types.emplace_back(item);
-                                                     return "";
-                                                   }},
+      {"operational_webhooks.url", set_operational_url},
+      {"operational_webhooks.secret", set_operational_secret},
+      {"operational_webhooks.event_types", set_operational_event_types},
   };
   return table;
 }
@@ -262,10 +258,92 @@ std::optional<std::string> as_text(const toml::node& node) {
   return std::nullopt;
 }
 
+// "env:NAME" is the value of the environment variable NAME (so that files need not hold secrets).
+std::optional<std::string> secret_value(const std::string& text) {
+  if (!text.starts_with("env:")) return text;
+  const char* value = std::getenv(text.substr(4).c_str());
+  if (!value || !*value) return std::nullopt;
+  return std::string(value);
+}
+
+// One [[sources]] table.
+core::Result<store::Source> read_source(const toml::table& table, const std::string& where) {
+  store::Source source;
+  auto problem = [&](const std::string& key, const std::string& message) {
+    return core::error(core::ErrorCode::validation, where + "." + key + " " + message);
+  };
+  for (const auto& [key_node, node] : table) {
+    const std::string key(key_node.str());
+    auto text = as_text(node);
+    if (key == "hmac") {
+      const auto* hmac = node.as_table();
+      if (!hmac) return problem(key, "must be a table of header, algorithm, encoding and prefix");
+      for (const auto& [name, value] : *hmac) {
+        if (auto item = as_text(value)) source.hmac[std::string(name.str())] = *item;
+      }
+    } else if (key == "secrets") {
+      const auto* list = node.as_array();
+      if (!list) return problem(key, "must be a list of strings");
+      for (const auto& item : *list) {
+        auto secret = item.value<std::string>();
+        if (!secret) return problem(key, "must be a list of strings");
+        auto value = secret_value(*secret);
+        if (!value) return problem(key, "names an environment variable that is not set: " + *secret);
+        source.secrets.push_back(*value);
+      }
+    } else if (!text) {
+      return problem(key, "has an unsupported value type");
+    } else if (key == "name") {
+      source.name = *text;
+    } else if (key == "scheme") {
+      source.scheme = *text;
+    } else if (key == "app") {
+      source.app_id = *text;
+    } else if (key == "event_type") {
+      source.event_type = *text;
+    } else if (key == "tolerance") {
+      auto tolerance = parse_duration(*text);
+      if (!tolerance) return problem(key, "must be a duration such as 5m");
+      source.tolerance_seconds = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(*tolerance).count());
+    } else if (key == "dedupe_header") {
+      source.dedupe_header = *text;
+    } else if (key == "dedupe_field") {
+      source.dedupe_field = *text;
+    } else if (key == "dedupe_window") {
+      auto window = parse_duration(*text);
+      if (!window) return problem(key, "must be a duration such as 24h");
+      source.dedupe_window_seconds =
+          static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(*window).count());
+    } else {
+      return problem(key, "is not a source setting");
+    }
+  }
+  if (source.name.empty() || source.scheme.empty() || source.app_id.empty()) {
+    return core::error(core::ErrorCode::validation, where + " needs name, scheme and app");
+  }
+  if (auto gate = ingress::SourceGate::create(source); !gate) {
+    return core::error(core::ErrorCode::validation, where + " (" + source.name + "): " + gate.error().detail);
+  }
+  return source;
+}
+
 core::Status apply_table(ServerConfig& config, const toml::table& table, const std::string& prefix,
                          const std::string& path) {
   for (const auto& [key, node] : table) {
     const std::string name = prefix + std::string(key.str());
+    if (name == "sources") {
+      const auto* list = node.as_array();
+      if (!list) return core::error(core::ErrorCode::validation, path + ": sources must be [[sources]] tables");
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto* entry = (*list)[i].as_table();
+        const std::string where = path + ": sources[" + std::to_string(i) + "]";
+        if (!entry) return core::error(core::ErrorCode::validation, where + " must be a table");
+        auto source = read_source(*entry, where);
+        if (!source) return fail(std::move(source).error());
+        config.sources.push_back(std::move(*source));
+      }
+      continue;
+    }
     if (const auto* nested = node.as_table()) {
       if (auto applied = apply_table(config, *nested, name + ".", path); !applied) return applied;
       continue;

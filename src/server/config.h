@@ -40,6 +40,9 @@ struct ServerConfig {
   delivery::DispatcherOptions delivery;
   OperationalWebhooksOptions operational_webhooks;
   std::chrono::microseconds payload_purge_interval = std::chrono::hours(1);  // expired payloads are purged
+  // Inbound sources declared in the file ([[sources]]), made or updated at start in the default
+  // organization. Their app_id holds the application's uid (or id) as written; start() resolves it.
+  std::vector<store::Source> sources;
 
   bool serves_api() const { return role != "worker"; }
   bool delivers() const { return role != "api"; }

@@ -96,6 +96,58 @@ event_types = ["endpoint.disabled", "message.attempt.exhausted"]
   std::filesystem::remove(path);
 }
 
+TEST(ServerConfig, ReadsInboundSources) {
+  ::setenv("HOOKD_TEST_GITHUB_SECRET", "from-the-environment", 1);
+  ServerConfig config;
+  const std::string path = write_file(R"(
+[[sources]]
+name = "github"
+scheme = "github"
+secrets = ["env:HOOKD_TEST_GITHUB_SECRET"]
+app = "repos"
+
+[[sources]]
+name = "partner"
+scheme = "hmac"
+secrets = ["s3cret"]
+app = "partners"
+event_type = "partner.event"
+dedupe_header = "X-Request-Id"
+dedupe_window = "48h"
+hmac = { header = "X-Partner-Signature", algorithm = "sha512", encoding = "base64" }
+)");
+  ASSERT_TRUE(apply_toml_file(config, path));
+  ASSERT_EQ(config.sources.size(), 2u);
+  EXPECT_EQ(config.sources[0].secrets, (std::vector<std::string>{"from-the-environment"}));
+  EXPECT_EQ(config.sources[0].app_id, "repos");
+  EXPECT_EQ(config.sources[1].dedupe_window_seconds, 48 * 3600);
+  EXPECT_EQ(config.sources[1].hmac.at("algorithm"), "sha512");
+
+  const std::string unset = write_file(R"([[sources]]
+name = "x"
+scheme = "github"
+secrets = ["env:HOOKD_TEST_UNSET_VARIABLE"]
+app = "a"
+)");
+  auto missing = apply_toml_file(config, unset);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().detail.find("HOOKD_TEST_UNSET_VARIABLE"), std::string::npos);
+  const std::string misspelt = write_file(R"([[sources]]
+name = "x"
+scheme = "none"
+app = "a"
+secret = "s"
+)");
+  EXPECT_FALSE(apply_toml_file(config, misspelt));
+  const std::string unusable = write_file(R"([[sources]]
+name = "x"
+scheme = "github"
+app = "a"
+)");
+  EXPECT_FALSE(apply_toml_file(config, unusable));  // github without a secret
+  for (const auto& file : {path, unset, misspelt, unusable}) std::filesystem::remove(file);
+}
+
 TEST(ServerConfig, ParsesDurations) {
   EXPECT_EQ(parse_duration("150ms"), std::chrono::microseconds(150ms));
   EXPECT_EQ(parse_duration("15"), std::chrono::microseconds(15s));

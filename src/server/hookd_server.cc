@@ -16,6 +16,7 @@
 #include "net/http_server.h"
 #include "server/log.h"
 #include "server/payload_purger.h"
+#include "server/source_sync.h"
 #include "server/worker_pool.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -90,6 +91,9 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
       {(std::filesystem::path(config.data_dir) / "hookd.db").string(), config.synchronous_full, 4, 1024});
   if (!store) return fail(std::move(store).error());
   parts->store = std::move(*store);
+  if (auto synced = sync_sources(*parts->store, config.sources, core::SystemClock::instance().now()); !synced) {
+    return fail(std::move(synced).error());
+  }
   auto operational =
       OperationalWebhooks::start(*parts->store, core::SystemClock::instance(), config.operational_webhooks);
   if (!operational) return fail(std::move(operational).error());

@@ -1,5 +1,6 @@
 // Receiving webhooks through the whole server: sources made through the API, providers' requests
 // verified, deduplicated, kept and forwarded to endpoints with retries; Slack's challenge; replay.
+#include "api/jwt.h"
 #include "hookd/sign/github.h"
 #include "hookd/sign/slack.h"
 #include "hookd/sign/standard.h"
@@ -132,6 +133,35 @@ TEST_F(IngressTest, SlacksUrlVerificationIsAnswered) {
   ASSERT_EQ(answer.status, 200) << answer.body;
   EXPECT_EQ(answer.json().at("challenge"), json::value("c-123"));
   EXPECT_EQ(client_->get("/api/v1/app/app/msg").json().at("data").as_array().size(), 0u);
+}
+
+TEST_F(IngressTest, SourcesFromTheConfigurationFileWork) {
+  store::Source configured;
+  configured.name = "hooks";
+  configured.scheme = "basic";
+  configured.secrets = {"sender:pa55"};
+  configured.app_id = "from-config";  // a uid: created at start
+  configured.event_type = "partner.ping";
+  config_.sources = {configured};
+  start();
+  // Configured sources belong to the default organization (the one `hookd jwt generate` makes tokens for).
+  client_ = std::make_unique<ApiClient>(server_->base_url(), server_->org_token(api::kDefaultOrgId));
+  // The application was made at start: endpoints can be added to it.
+  EXPECT_EQ(client_->post("/api/v1/app/from-config/endpoint", R"({"url":"http://127.0.0.1:1/x"})").status, 201);
+  auto accepted =
+      deliver(server_->base_url(), "/in/hooks", R"({"ping":1})", {{"Authorization", "Basic c2VuZGVyOnBhNTU="}});
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  const std::string msg_id(accepted.json().at("msgId").as_string());
+  EXPECT_EQ(client_->get("/api/v1/app/from-config/msg/" + msg_id).json().at("eventType"), json::value("partner.ping"));
+  EXPECT_EQ(deliver(server_->base_url(), "/in/hooks", "{}", {{"Authorization", "Basic c2VuZGVyOndyb25n"}}).status, 401);
+  // The credentials are not kept with the request.
+  auto kept = client_->get("/api/v1/source/hooks/request").json().at("data").as_array();
+  ASSERT_EQ(kept.size(), 1u);
+  for (const auto& header : kept[0].at("headers").as_array()) {
+    if (header.as_array()[0] == json::value("Authorization")) {
+      EXPECT_EQ(header.as_array()[1], json::value("(not kept)"));
+    }
+  }
 }
 
 TEST_F(IngressTest, SourcesAreCheckedWhenTheyAreMade) {
