@@ -46,7 +46,7 @@ struct Api::Pending {
 Api::Api(store::Store& store, delivery::Dispatcher* dispatcher, const core::Clock& clock, ApiOptions options,
          Executor blocking, std::function<core::Status()> queue_health)
     : options_(std::move(options)),
-      services_{store, dispatcher, clock, options_, std::move(queue_health), blocking, {}},
+      services_{store, dispatcher, clock, options_, std::move(queue_health), blocking, {}, {}},
       blocking_(std::move(blocking)),
       idempotency_(clock, options_.idempotency_ttl, options_.max_idempotency_entries) {
   add_application_routes(router_);

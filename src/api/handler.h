@@ -12,6 +12,7 @@
 
 #include "api/request_input.h"
 #include "api/router.h"
+#include "api/source_cache.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "delivery/operational_events.h"
@@ -69,6 +70,7 @@ struct Services {
   // Runs blocking work off the I/O thread (async handlers that must block use it); empty: inline.
   std::function<void(std::function<void()>)> run_blocking;
   SourceCounters source_counters;
+  SourceCache sources;
 };
 
 // Who is calling: an organization token, or an application token limited to one app.

@@ -46,6 +46,7 @@ core::Result<Reply> create_source(Services& services, Call& call) {
   if (auto checked = check_source(services, source, *fields); !checked) return fail(std::move(checked).error());
   auto created = services.store.create_source(std::move(source));
   if (!created) return fail(std::move(created).error());
+  services.sources.forget_all();
   return Reply::json(201, with_counts(services, *created));
 }
 
@@ -101,6 +102,7 @@ core::Result<Reply> write_source(Services& services, Call& call, bool put) {
       },
       std::move(create));
   if (!saved) return fail(std::move(saved).error());
+  services.sources.forget_all();
   return Reply::json(saved->created ? 201 : 200, with_counts(services, saved->value));
 }
 
@@ -111,6 +113,7 @@ core::Result<Reply> delete_source(Services& services, Call& call) {
   if (auto deleted = services.store.delete_source(call.caller.org_id, call.param("source_id")); !deleted) {
     return fail(std::move(deleted).error());
   }
+  services.sources.forget_all();
   return Reply::empty(204);
 }
 
@@ -163,63 +166,76 @@ core::Result<Reply> replay_request(Services& services, Call& call) {
   return Reply::raw(202, message_json(created->message, true));
 }
 
+// Proves the request genuine for `entry`'s source, and keeps and routes it (or answers a duplicate or
+// Slack's challenge). Never blocks.
+void verify_and_keep(Services& services, Call& call, std::shared_ptr<const SourceCache::Entry> entry, Done done) {
+  const net::HttpRequest& http = call.request;
+  const store::Source& source = entry->source;
+  const std::string url = services.options.public_url + http.target;
+  if (auto verified = entry->gate.check(http.headers, http.body, url); !verified) {
+    services.source_counters.count(source.id, SourceCounters::Kind::rejected);
+    const std::string reason(sign::reason_name(verified.error().reason));
+    if (services.options.warn) {
+      services.options.warn("inbound request to source " + source.name + " from " + http.remote_address +
+                            " refused: " + reason + ": " + verified.error().detail);
+    }
+    return done(core::Result<Reply>(
+        Reply::json(401, {{"code", "invalid_signature"}, {"reason", reason}, {"detail", verified.error().detail}})));
+  }
+  auto reading = ingress::read_request(source, http.headers, http.body);
+  if (reading.slack_challenge) {
+    return done(core::Result<Reply>(Reply::json(200, {{"challenge", *reading.slack_challenge}})));
+  }
+  const auto now = services.clock.now();
+  store::NewInbound inbound;
+  inbound.request.id = core::new_id("in_");
+  inbound.request.org_id = source.org_id;
+  inbound.request.source_id = source.id;
+  inbound.request.received_at = now;
+  for (const auto& [name, value] : http.headers.entries()) {
+    bool kept = true;
+    for (auto unkept : kUnkeptHeaders) kept &= !sign::iequals(name, unkept);
+    inbound.request.headers.emplace_back(name, kept ? value : "(not kept)");
+  }
+  inbound.request.body = http.body;
+  inbound.request.dedupe_key = reading.dedupe_key;
+  inbound.duplicate_since = now - std::chrono::seconds(source.dedupe_window_seconds);
+  inbound.route = routed(services, source, std::move(reading));
+  services.store.receive_async(
+      std::move(inbound), [&services, source_id = source.id, done](core::Result<store::Received> received) {
+        if (!received) return done(fail(std::move(received).error()));
+        if (received->duplicate) {
+          services.source_counters.count(source_id, SourceCounters::Kind::duplicate);
+          return done(core::Result<Reply>(Reply::json(200, {{"id", received->request_id}, {"duplicate", true}})));
+        }
+        services.source_counters.count(source_id, SourceCounters::Kind::accepted);
+        json::object body{{"id", received->request_id}, {"duplicate", false}};
+        if (received->created) {
+          body["msgId"] = received->created->message.id;
+          hand_over(services, *received->created);
+        }
+        done(core::Result<Reply>(Reply::json(200, body)));
+      });
+}
+
 // POST /in/{source}: prove the request genuine, drop a duplicate, keep it and route it, in one commit.
+// A source looked up lately is verified on the I/O thread; otherwise the lookup runs on a worker.
 void receive(Services& services, Call& call, Done done) {
-  auto work = [&services, &call, done]() {
-    const net::HttpRequest& http = call.request;
-    auto source = services.store.find_source(call.param("source"));
+  const std::string key = call.param("source");
+  if (auto entry = services.sources.find(key)) return verify_and_keep(services, call, std::move(entry), done);
+  auto lookup = [&services, &call, key, done]() {
+    auto source = services.store.find_source(key);
     if (!source) return done(fail(std::move(source).error()));
     auto gate = ingress::SourceGate::create(*source);
     if (!gate)
       return done(core::error(core::ErrorCode::internal, "the source is misconfigured: " + gate.error().detail));
-    const std::string url = services.options.public_url + http.target;
-    if (auto verified = gate->check(http.headers, http.body, url); !verified) {
-      services.source_counters.count(source->id, SourceCounters::Kind::rejected);
-      const std::string reason(sign::reason_name(verified.error().reason));
-      if (services.options.warn) {
-        services.options.warn("inbound request to source " + source->name + " from " + http.remote_address +
-                              " refused: " + reason + ": " + verified.error().detail);
-      }
-      return done(core::Result<Reply>(
-          Reply::json(401, {{"code", "invalid_signature"}, {"reason", reason}, {"detail", verified.error().detail}})));
-    }
-    auto reading = ingress::read_request(*source, http.headers, http.body);
-    if (reading.slack_challenge) {
-      return done(core::Result<Reply>(Reply::json(200, {{"challenge", *reading.slack_challenge}})));
-    }
-    const auto now = services.clock.now();
-    store::NewInbound inbound;
-    inbound.request.id = core::new_id("in_");
-    inbound.request.org_id = source->org_id;
-    inbound.request.source_id = source->id;
-    inbound.request.received_at = now;
-    for (const auto& [name, value] : http.headers.entries()) {
-      bool kept = true;
-      for (auto unkept : kUnkeptHeaders) kept &= !sign::iequals(name, unkept);
-      inbound.request.headers.emplace_back(name, kept ? value : "(not kept)");
-    }
-    inbound.request.body = http.body;
-    inbound.request.dedupe_key = reading.dedupe_key;
-    inbound.duplicate_since = now - std::chrono::seconds(source->dedupe_window_seconds);
-    inbound.route = routed(services, *source, std::move(reading));
-    services.store.receive_async(
-        std::move(inbound), [&services, source_id = source->id, done](core::Result<store::Received> received) {
-          if (!received) return done(fail(std::move(received).error()));
-          if (received->duplicate) {
-            services.source_counters.count(source_id, SourceCounters::Kind::duplicate);
-            return done(core::Result<Reply>(Reply::json(200, {{"id", received->request_id}, {"duplicate", true}})));
-          }
-          services.source_counters.count(source_id, SourceCounters::Kind::accepted);
-          json::object body{{"id", received->request_id}, {"duplicate", false}};
-          if (received->created) {
-            body["msgId"] = received->created->message.id;
-            hand_over(services, *received->created);
-          }
-          done(core::Result<Reply>(Reply::json(200, body)));
-        });
+    auto entry = std::make_shared<const SourceCache::Entry>(
+        SourceCache::Entry{std::move(*source), std::move(*gate), std::chrono::steady_clock::now()});
+    services.sources.put(key, entry);
+    verify_and_keep(services, call, std::move(entry), done);
   };
-  if (services.run_blocking) return services.run_blocking(std::move(work));
-  work();
+  if (services.run_blocking) return services.run_blocking(std::move(lookup));
+  lookup();
 }
 
 }  // namespace

@@ -180,8 +180,11 @@ TEST_F(IngressTest, SourcesAreCheckedWhenTheyAreMade) {
   ASSERT_EQ(made.status, 201) << made.body;
   EXPECT_EQ(made.json().at("url"), json::value(server_->base_url() + "/in/a"));
   EXPECT_EQ(client_->post("/api/v1/source", R"({"name":"a","scheme":"none","app":"app"})").status, 409);
+  EXPECT_EQ(deliver(server_->base_url(), "/in/a", "{}", {}).status, 200);                       // scheme none: anyone
   EXPECT_EQ(client_->call("PATCH", "/api/v1/source/a", R"({"scheme":"github"})").status, 422);  // no secret
   EXPECT_EQ(client_->call("PATCH", "/api/v1/source/a", R"({"scheme":"github","secrets":["s"]})").status, 200);
+  // The change holds at once: the ingress does not go on with what it had looked up.
+  EXPECT_EQ(deliver(server_->base_url(), "/in/a", "{}", {}).status, 401);
   EXPECT_EQ(client_->get("/api/v1/source/a/secret").json().at("secrets"), json::parse(R"(["s"])"));
   EXPECT_EQ(client_->call("DELETE", "/api/v1/source/a").status, 204);
   EXPECT_EQ(deliver(server_->base_url(), "/in/a", "{}", {}).status, 404);
