@@ -13,11 +13,13 @@ packages=(
   # libraries (DESIGN.md §7)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libjwt-dev libtomlplusplus-dev
-  libcli11-dev libspdlog-dev libfmt-dev
+  libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the PostgreSQL server the store tests will start, curl, and wrk for the benchmarks
   postgresql curl wrk openssl
+  # Debian's `webhook`, which the hooks tests run side by side with `hookd hooks`
+  webhook
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #include "api/raw_json.h"
 
+#include "core/encoding.h"
+
 namespace hookd::api {
 namespace {
 
@@ -46,7 +48,7 @@ class Scanner {
           out += '\t';
           break;
         case 'u':
-          append_utf8(out, read_code_point());
+          core::append_utf8(out, read_code_point());
           break;
         default:
           out += escape;
@@ -102,24 +104,6 @@ class Scanner {
       code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
     }
     return code;
-  }
-
-  static void append_utf8(std::string& out, unsigned code) {
-    if (code < 0x80) {
-      out += static_cast<char>(code);
-    } else if (code < 0x800) {
-      out += static_cast<char>(0xC0 | code >> 6);
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-      out += static_cast<char>(0xE0 | code >> 12);
-      out += static_cast<char>(0x80 | (code >> 6 & 0x3F));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | code >> 18);
-      out += static_cast<char>(0x80 | (code >> 12 & 0x3F));
-      out += static_cast<char>(0x80 | (code >> 6 & 0x3F));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    }
   }
 
   std::string_view text_;

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 namespace hookd::cli {
 
@@ -13,6 +15,8 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
 void add_jwt_command(CLI::App& app, int& exit_code);
+// `hookd hooks` takes the `webhook` tool's Go-style flags, so main hands it the raw arguments.
+int run_hooks(const std::vector<std::string>& args);
 void add_listen_command(CLI::App& app, int& exit_code);
 void add_prune_command(CLI::App& app, int& exit_code);
 void add_secret_command(CLI::App& app, int& exit_code);

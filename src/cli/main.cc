@@ -2,6 +2,7 @@
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
+#include <string_view>
 
 #include "cli/commands.h"
 
@@ -14,6 +15,9 @@ int main(int argc, char** argv) {
   // memory; with hookd's worker threads that tripled the resident size under load (measured: 241 MiB
   // against 78 MiB). Two arenas keep it bounded at no measurable cost in throughput.
   mallopt(M_ARENA_MAX, 2);
+  if (argc >= 2 && std::string_view(argv[1]) == "hooks") {
+    return hookd::cli::run_hooks(std::vector<std::string>(argv + 2, argv + argc));
+  }
   CLI::App app{"hookd: send, receive, sign and verify webhooks", "hookd"};
   app.set_version_flag("--version", "hookd " HOOKD_VERSION);
   app.require_subcommand(1);
@@ -21,6 +25,7 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  hookd serve                      # the API on 127.0.0.1:8071, data in ./hookd-data\n"
       "  hookd listen --secret whsec_…    # print webhooks sent to 127.0.0.1:8072\n"
+      "  hookd hooks -hooks hooks.json -port 9000   # the webhook tool's flags and files\n"
       "  hookd secret generate\n"
       "  echo -n '{}' | hookd sign --secret whsec_… --id msg_1\n"
       "  hookd verify --scheme github --secret s3cret -H 'X-Hub-Signature-256: sha256=…' < body.json\n"
@@ -34,6 +39,8 @@ int main(int argc, char** argv) {
   hookd::cli::add_sign_command(app, exit_code);
   hookd::cli::add_verify_command(app, exit_code);
   hookd::cli::add_prune_command(app, exit_code);
+  // Listed for --help only: main hands `hooks` its raw arguments before parsing (webhook's flags).
+  app.add_subcommand("hooks", "Serve command hooks from webhook-tool hooks files (-hooks FILE -port 9000 …)");
 
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 // Decoders are strict about the alphabet and return nullopt on anything malformed; they never throw.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
 
 std::string hex_encode(std::string_view bytes);
+
+// Appends the UTF-8 encoding of a Unicode code point (JSON \u escapes).
+void append_utf8(std::string& out, std::uint32_t code_point);
 
 // Accepts upper and lower case; rejects odd lengths and non-hex characters.
 std::optional<std::string> hex_decode(std::string_view text);

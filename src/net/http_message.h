@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::string remote_address;  // the peer's IP address, for logs and IP rules
+  std::uint16_t remote_port = 0;
 
   // The target without its query string.
   std::string_view path() const;

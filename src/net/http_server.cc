@@ -53,7 +53,7 @@ http::response<http::string_body> to_beast(HttpResponse&& response, unsigned ver
                                            const std::string& server_header) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
   for (auto& [name, value] : response.headers.entries()) out.insert(name, value);
-  out.set(http::field::server, server_header);
+  if (!server_header.empty()) out.set(http::field::server, server_header);
   // 1xx, 204 and 304 answers have no body by definition (and Beast refuses to frame one).
   const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
   if (!bodiless) out.body() = std::move(response.body);
@@ -69,7 +69,9 @@ HttpRequest from_beast(http::request<http::string_body>&& request, const tcp::so
   for (const auto& field : request) out.headers.add(std::string(field.name_string()), std::string(field.value()));
   out.body = std::move(request.body());
   boost::system::error_code ignored;
-  out.remote_address = socket.remote_endpoint(ignored).address().to_string();
+  const auto peer = socket.remote_endpoint(ignored);
+  out.remote_address = peer.address().to_string();
+  out.remote_port = peer.port();
   return out;
 }
 

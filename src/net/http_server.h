@@ -22,7 +22,7 @@ struct ServerOptions {
   std::size_t max_header_bytes = 16 << 10;  // larger header blocks are answered 431
   std::chrono::seconds idle_timeout{60};    // a keep-alive connection idle this long is closed
   std::chrono::seconds read_timeout{30};    // a request must arrive whole within this
-  std::string server_header = "hookd";
+  std::string server_header = "hookd";      // empty: no Server header
 };
 
 using Respond = std::function<void(HttpResponse)>;

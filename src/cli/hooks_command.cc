@@ -1,0 +1,283 @@
+// hookd hooks: serve command hooks with the `webhook` tool's command line and hooks files, so that a
+// user swaps the binary and keeps the rest. Go-style flags: -name value, -name=value, --name; booleans
+// alone or -name=false.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "cli/commands.h"
+#include "hooks/hook_server.h"
+#include "hooks/hooks_file.h"
+#include "net/http_server.h"
+
+namespace hookd::cli {
+namespace {
+
+struct HooksOptions {
+  std::vector<std::string> hooks;
+  std::string ip = "0.0.0.0";
+  int port = 9000;
+  std::string url_prefix = "hooks";
+  std::vector<hooks::Header> headers;
+  std::string http_methods;
+  bool verbose = false;
+  bool debug = false;
+  std::string logfile;
+  bool nopanic = false;
+  bool hotreload = false;
+  bool x_request_id = false;
+  long x_request_id_limit = 0;
+  std::string pidfile;
+};
+
+constexpr const char* kUsage =
+    "Usage of hookd hooks (the webhook tool's flags):\n"
+    "  -hooks value          path to a hooks file, JSON or YAML (repeatable; default hooks.json)\n"
+    "  -ip string            ip to serve hooks on (default \"0.0.0.0\")\n"
+    "  -port int             port to serve hooks on (default 9000)\n"
+    "  -urlprefix string     url prefix for hooks: /PREFIX/:hook-id (default \"hooks\")\n"
+    "  -header value         response header name=value (repeatable)\n"
+    "  -http-methods string  default allowed HTTP methods, comma separated\n"
+    "  -hotreload            reload hooks files when they change\n"
+    "  -verbose              log each request\n"
+    "  -debug                log more\n"
+    "  -logfile string       log to this file (implies -verbose)\n"
+    "  -nopanic              keep running when hooks cannot be loaded\n"
+    "  -x-request-id         use the X-Request-Id header as the request id\n"
+    "  -x-request-id-limit int  truncate it to this many characters\n"
+    "  -pidfile string       write the process id here\n"
+    "  -max-multipart-mem int  accepted for compatibility\n"
+    "  -version              print the version and quit\n"
+    "Not supported yet (hookd says so and exits 2): -template, -secure, -cert, -key, -setuid, -setgid.\n";
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
+  return kExitUsage;
+}
+
+FILE* log_target = stderr;
+bool log_on = false;
+
+void log_line(const std::string& line) {
+  if (!log_on) return;
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", std::localtime(&now));
+  std::fprintf(log_target, "[hookd] %s %s\n", stamp, line.c_str());
+  std::fflush(log_target);
+}
+
+// Parses Go `flag` syntax into `options`; an error message, or "" when fine.
+std::string parse_flags(const std::vector<std::string>& args, HooksOptions& options, bool& version) {
+  static const std::map<std::string, bool> kBoolean = {
+      {"verbose", true}, {"debug", true},    {"nopanic", true}, {"hotreload", true},         {"x-request-id", true},
+      {"version", true}, {"template", true}, {"secure", true},  {"list-cipher-suites", true}};
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg == "--" || arg.empty() || arg[0] != '-') break;  // Go stops at the first non-flag
+    arg.erase(0, arg.rfind("--", 0) == 0 ? 2 : 1);
+    std::optional<std::string> value;
+    if (const auto eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+    }
+    if (arg == "h" || arg == "help") return "help";
+    const bool boolean = kBoolean.contains(arg);
+    if (!boolean && !value) {
+      if (i + 1 >= args.size()) return "flag needs an argument: -" + arg;
+      value = args[++i];
+    }
+    const bool on = !value || *value == "true" || *value == "1";
+    if (arg == "template" || arg == "secure" || arg == "cert" || arg == "key" || arg == "setuid" || arg == "setgid" ||
+        arg == "tls-min-version" || arg == "cipher-suites" || arg == "list-cipher-suites") {
+      if (boolean && !on) continue;
+      return "-" + arg + " is not supported by hookd hooks yet";
+    }
+    if (arg == "hooks") {
+      options.hooks.push_back(*value);
+    } else if (arg == "ip") {
+      options.ip = *value;
+    } else if (arg == "port") {
+      try {
+        options.port = std::stoi(*value);
+      } catch (...) {
+        return "invalid value \"" + *value + "\" for flag -port: parse error";
+      }
+      if (options.port < 0 || options.port > 65535) return "invalid value \"" + *value + "\" for flag -port";
+    } else if (arg == "urlprefix") {
+      options.url_prefix = *value;
+    } else if (arg == "header") {
+      const auto eq = value->find('=');
+      if (eq == std::string::npos) {
+        return "invalid value \"" + *value + "\" for flag -header: header flag must be in name=value format";
+      }
+      options.headers.push_back({value->substr(0, eq), value->substr(eq + 1)});
+    } else if (arg == "http-methods") {
+      options.http_methods = *value;
+    } else if (arg == "verbose") {
+      options.verbose = on;
+    } else if (arg == "debug") {
+      options.debug = on;
+    } else if (arg == "logfile") {
+      options.logfile = *value;
+    } else if (arg == "nopanic") {
+      options.nopanic = on;
+    } else if (arg == "hotreload") {
+      options.hotreload = on;
+    } else if (arg == "x-request-id") {
+      options.x_request_id = on;
+    } else if (arg == "x-request-id-limit") {
+      options.x_request_id_limit = std::atol(value->c_str());
+    } else if (arg == "pidfile") {
+      options.pidfile = *value;
+    } else if (arg == "max-multipart-mem") {
+      // accepted: hookd does not parse multipart bodies
+    } else if (arg == "version") {
+      version = true;
+    } else {
+      return "flag provided but not defined: -" + arg;
+    }
+  }
+  if (options.hooks.empty()) options.hooks.push_back("hooks.json");
+  return "";
+}
+
+core::Result<std::vector<hooks::Hook>> load_all(const std::vector<std::string>& files) {
+  std::vector<hooks::Hook> all;
+  for (const auto& file : files) {
+    auto loaded = hooks::load_hooks_file(file);
+    if (!loaded) return loaded;
+    for (auto& hook : *loaded) {
+      // The first definition of an id wins across files, as in `webhook`.
+      if (std::none_of(all.begin(), all.end(), [&](const hooks::Hook& h) { return h.id == hook.id; })) {
+        all.push_back(std::move(hook));
+      }
+    }
+  }
+  return all;
+}
+
+std::map<std::string, std::filesystem::file_time_type> stamps(const std::vector<std::string>& files) {
+  std::map<std::string, std::filesystem::file_time_type> out;
+  for (const auto& file : files) {
+    std::error_code error;
+    out[file] = std::filesystem::last_write_time(file, error);
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_hooks(const std::vector<std::string>& args) {
+  HooksOptions options;
+  bool version = false;
+  if (const std::string problem = parse_flags(args, options, version); !problem.empty()) {
+    if (problem == "help") {
+      std::fputs(kUsage, stderr);
+      return kExitOk;
+    }
+    return usage_error(problem);
+  }
+  if (version) {
+    std::printf("hookd hooks (compatible with webhook 2.8)\n");
+    return kExitOk;
+  }
+  log_on = options.verbose || options.debug || !options.logfile.empty();
+  if (!options.logfile.empty()) {
+    log_target = std::fopen(options.logfile.c_str(), "a");
+    if (!log_target) {
+      std::fprintf(stderr, "cannot open log file %s\n", options.logfile.c_str());
+      return kExitFailure;
+    }
+  }
+  auto loaded = load_all(options.hooks);
+  if (!loaded) {
+    std::fprintf(stderr, "couldn't load hooks: %s\n", loaded.error().detail.c_str());
+    if (!options.nopanic) return kExitFailure;
+    loaded = std::vector<hooks::Hook>{};
+  }
+  log_line("loaded " + std::to_string(loaded->size()) + " hook(s)");
+
+  hooks::HookServerOptions server_options;
+  server_options.url_prefix = options.url_prefix;
+  server_options.headers = options.headers;
+  std::string methods = options.http_methods;
+  while (!methods.empty()) {
+    const auto comma = methods.find(',');
+    std::string method = methods.substr(0, comma);
+    std::erase(method, ' ');
+    for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!method.empty()) server_options.default_methods.push_back(method);
+    methods = comma == std::string::npos ? "" : methods.substr(comma + 1);
+  }
+  server_options.use_request_id_header = options.x_request_id;
+  server_options.request_id_limit = static_cast<std::size_t>(std::max(0L, options.x_request_id_limit));
+  server_options.log = log_line;
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  hooks::HookServer hooks(std::move(*loaded), server_options);
+  net::ServerOptions http;
+  http.address = options.ip;
+  http.port = static_cast<std::uint16_t>(options.port);
+  http.threads = 2;
+  http.server_header = "";
+  http.max_body_bytes = 64 << 20;
+  std::string error;
+  auto server = net::HttpServer::listen(
+      http,
+      [&hooks](net::HttpRequest&& request, net::Respond respond) {
+        hooks.handle(std::move(request), std::move(respond));
+      },
+      error);
+  if (!server) {
+    std::fprintf(stderr, "cannot listen on %s:%d: %s\n", options.ip.c_str(), options.port, error.c_str());
+    return kExitFailure;
+  }
+  server->start();
+  if (!options.pidfile.empty()) std::ofstream(options.pidfile) << ::getpid() << '\n';
+  std::printf("serving hooks on http://%s:%u/%s/{id}\n", options.ip.c_str(), server->port(),
+              options.url_prefix.c_str());
+  std::fflush(stdout);
+
+  std::atomic<bool> done{false};
+  std::thread reloader;
+  if (options.hotreload) {
+    reloader = std::thread([&] {
+      auto seen = stamps(options.hooks);
+      while (!done) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        auto now = stamps(options.hooks);
+        if (now == seen) continue;
+        seen = now;
+        auto reloaded = load_all(options.hooks);
+        if (!reloaded) {
+          log_line("not reloading hooks: " + reloaded.error().detail);
+          continue;
+        }
+        log_line("reloaded " + std::to_string(reloaded->size()) + " hook(s)");
+        hooks.replace(std::move(*reloaded));
+      }
+    });
+  }
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  done = true;
+  if (reloader.joinable()) reloader.join();
+  server->stop(std::chrono::seconds(5));
+  hooks.stop(std::chrono::seconds(10));
+  if (!options.pidfile.empty()) std::filesystem::remove(options.pidfile);
+  return kExitOk;
+}
+
+}  // namespace hookd::cli

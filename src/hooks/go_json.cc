@@ -1,0 +1,276 @@
+#include "hooks/go_json.h"
+
+#include <cstdint>
+
+#include "core/encoding.h"
+
+namespace hookd::hooks {
+namespace {
+
+constexpr int kMaxDepth = 64;
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : text_(text) {}
+
+  std::optional<GoJson> document() {
+    auto value = parse(0);
+    skip_space();
+    if (!value || at_ < text_.size()) return std::nullopt;
+    return value;
+  }
+
+ private:
+  void skip_space() {
+    while (at_ < text_.size() && (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r'))
+      ++at_;
+  }
+  bool take(std::string_view word) {
+    if (text_.substr(at_, word.size()) != word) return false;
+    at_ += word.size();
+    return true;
+  }
+
+  std::optional<GoJson> parse(int depth) {
+    if (depth > kMaxDepth) return std::nullopt;
+    skip_space();
+    if (at_ >= text_.size()) return std::nullopt;
+    const char c = text_[at_];
+    if (c == '{') return parse_object(depth);
+    if (c == '[') return parse_array(depth);
+    if (c == '"') {
+      auto text = parse_string();
+      if (!text) return std::nullopt;
+      return GoJson{std::move(*text)};
+    }
+    if (take("true")) return GoJson{true};
+    if (take("false")) return GoJson{false};
+    if (take("null")) return GoJson{};
+    return parse_number();
+  }
+
+  std::optional<GoJson> parse_object(int depth) {
+    ++at_;
+    GoObject object;
+    skip_space();
+    if (take("}")) return GoJson{std::move(object)};
+    while (true) {
+      skip_space();
+      if (at_ >= text_.size() || text_[at_] != '"') return std::nullopt;
+      auto key = parse_string();
+      if (!key) return std::nullopt;
+      skip_space();
+      if (!take(":")) return std::nullopt;
+      auto value = parse(depth + 1);
+      if (!value) return std::nullopt;
+      object[std::move(*key)] = std::move(*value);
+      skip_space();
+      if (take("}")) return GoJson{std::move(object)};
+      if (!take(",")) return std::nullopt;
+    }
+  }
+
+  std::optional<GoJson> parse_array(int depth) {
+    ++at_;
+    GoArray array;
+    skip_space();
+    if (take("]")) return GoJson{std::move(array)};
+    while (true) {
+      auto value = parse(depth + 1);
+      if (!value) return std::nullopt;
+      array.push_back(std::move(*value));
+      skip_space();
+      if (take("]")) return GoJson{std::move(array)};
+      if (!take(",")) return std::nullopt;
+    }
+  }
+
+  std::optional<GoJson> parse_number() {
+    const std::size_t start = at_;
+    if (at_ < text_.size() && text_[at_] == '-') ++at_;
+    auto digits = [&] {
+      const std::size_t from = at_;
+      while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') ++at_;
+      return at_ - from;
+    };
+    if (at_ < text_.size() && text_[at_] == '0') {
+      ++at_;
+    } else if (digits() == 0) {
+      return std::nullopt;
+    }
+    if (at_ < text_.size() && text_[at_] == '.') {
+      ++at_;
+      if (digits() == 0) return std::nullopt;
+    }
+    if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
+      ++at_;
+      if (at_ < text_.size() && (text_[at_] == '+' || text_[at_] == '-')) ++at_;
+      if (digits() == 0) return std::nullopt;
+    }
+    return GoJson{GoNumber{std::string(text_.substr(start, at_ - start))}};
+  }
+
+  std::optional<std::uint32_t> hex4() {
+    if (at_ + 4 > text_.size()) return std::nullopt;
+    std::uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = text_[at_++];
+      value <<= 4;
+      if (c >= '0' && c <= '9') {
+        value |= static_cast<std::uint32_t>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        value |= static_cast<std::uint32_t>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        value |= static_cast<std::uint32_t>(c - 'A' + 10);
+      } else {
+        return std::nullopt;
+      }
+    }
+    return value;
+  }
+
+  std::optional<std::string> parse_string() {
+    ++at_;
+    std::string out;
+    while (at_ < text_.size()) {
+      const char c = text_[at_++];
+      if (c == '"') return out;
+      if (static_cast<unsigned char>(c) < 0x20) return std::nullopt;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (at_ >= text_.size()) return std::nullopt;
+      const char e = text_[at_++];
+      switch (e) {
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u': {
+          auto code = hex4();
+          if (!code) return std::nullopt;
+          if (*code >= 0xD800 && *code < 0xDC00 && text_.substr(at_, 2) == "\\u") {
+            at_ += 2;
+            auto low = hex4();
+            if (!low) return std::nullopt;
+            if (*low >= 0xDC00 && *low < 0xE000) {
+              core::append_utf8(out, 0x10000 + ((*code - 0xD800) << 10) + (*low - 0xDC00));
+              break;
+            }
+            core::append_utf8(out, 0xFFFD);
+            code = low;
+          }
+          core::append_utf8(out, (*code >= 0xD800 && *code < 0xE000) ? 0xFFFD : *code);
+          break;
+        }
+        default:
+          return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+// Go's encodeState.string with HTML escaping on.
+void write_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(text[i + 2]) == 0xA8 || static_cast<unsigned char>(text[i + 2]) == 0xA9)) {
+      out += static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+void write(std::string& out, const GoJson& value) {
+  if (value.is_null()) {
+    out += "null";
+  } else if (const bool* flag = std::get_if<bool>(&value.value)) {
+    out += *flag ? "true" : "false";
+  } else if (const GoNumber* number = std::get_if<GoNumber>(&value.value)) {
+    out += number->text;
+  } else if (const std::string* text = value.string()) {
+    write_string(out, *text);
+  } else if (const GoArray* array = value.array()) {
+    out += '[';
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      if (i > 0) out += ',';
+      write(out, (*array)[i]);
+    }
+    out += ']';
+  } else if (const GoObject* object = value.object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, item] : *object) {
+      if (!first) out += ',';
+      first = false;
+      write_string(out, key);
+      out += ':';
+      write(out, item);
+    }
+    out += '}';
+  }
+}
+
+}  // namespace
+
+std::optional<GoJson> parse_go_json(std::string_view text) { return Parser(text).document(); }
+
+std::string to_go_json(const GoJson& value) {
+  std::string out;
+  write(out, value);
+  return out;
+}
+
+std::string go_text(const GoJson& value) {
+  if (value.is_null()) return "<nil>";  // fmt.Sprintf("%v", nil)
+  if (const std::string* text = value.string()) return *text;
+  if (const GoNumber* number = std::get_if<GoNumber>(&value.value)) return number->text;
+  if (const bool* flag = std::get_if<bool>(&value.value)) return *flag ? "true" : "false";
+  return to_go_json(value);
+}
+
+}  // namespace hookd::hooks

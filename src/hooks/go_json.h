@@ -1,0 +1,44 @@
+// JSON as the `webhook` tool (Go's encoding/json with UseNumber) sees it: numbers keep their text
+// ("1.50" stays 1.50), objects are written with their keys sorted and without spaces, and <, >, & and
+// U+2028/U+2029 are escaped as \u003c…, so that values passed to commands are byte for byte the ones
+// `webhook` passes.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace hookd::hooks {
+
+struct GoJson;
+using GoObject = std::map<std::string, GoJson>;  // sorted, as Go writes maps; a repeated key keeps the last
+using GoArray = std::vector<GoJson>;
+
+struct GoNumber {
+  std::string text;  // as written in the input
+};
+
+struct GoJson {
+  std::variant<std::monostate, bool, GoNumber, std::string, GoArray, GoObject> value;  // monostate: null
+
+  bool is_null() const { return std::holds_alternative<std::monostate>(value); }
+  const GoObject* object() const { return std::get_if<GoObject>(&value); }
+  const GoArray* array() const { return std::get_if<GoArray>(&value); }
+  const std::string* string() const { return std::get_if<std::string>(&value); }
+};
+
+// Parses one JSON document (at most 64 levels deep); nullopt when it is not valid JSON.
+std::optional<GoJson> parse_go_json(std::string_view text);
+
+// Writes `value` as Go's json.Marshal does.
+std::string to_go_json(const GoJson& value);
+
+// A value as `webhook` turns a parameter into a command argument: strings as they are, numbers as
+// written, booleans as true/false, null as "<nil>" (Go's %v), arrays and objects as JSON.
+std::string go_text(const GoJson& value);
+
+}  // namespace hookd::hooks

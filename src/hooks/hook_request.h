@@ -1,0 +1,38 @@
+// A request as hooks see it, and the values the hooks file refers to (`webhook`'s
+// Referencing-Request-Values): header, url, payload (dot paths, with list indexes), request (method,
+// remote-addr), raw-request-body, entire-payload, entire-query, entire-headers and string.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hooks/go_json.h"
+#include "hooks/hook.h"
+
+namespace hookd::hooks {
+
+struct HookRequest {
+  std::string method;
+  std::string remote_addr;                                   // "ip:port"
+  std::vector<std::pair<std::string, std::string>> headers;  // as received
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+  std::string body;
+  GoJson payload;  // the body parsed by its content type (JSON, or a form's fields); null otherwise
+  std::optional<std::string> payload_error;  // why the body could not be parsed, for the log
+};
+
+// Builds the request: splits the query and parses the body as `content_type` says (or the hook's
+// incoming-payload-content-type), then applies parse-parameters-as-json.
+HookRequest make_request(std::string method, std::string remote_addr,
+                         std::vector<std::pair<std::string, std::string>> headers, std::string_view query,
+                         std::string body, const Hook& hook);
+
+// The value an argument refers to, as text; nullopt when the request does not have it.
+std::optional<std::string> value_of(const Argument& argument, const HookRequest& request);
+
+// Go's canonical header name: "x-github-event" -> "X-Github-Event".
+std::string canonical_header(std::string_view name);
+
+}  // namespace hookd::hooks

@@ -1,0 +1,254 @@
+#include "hooks/hook_server.h"
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "core/encoding.h"
+#include "core/ids.h"
+#include "hooks/command.h"
+#include "hooks/hook_request.h"
+#include "hooks/rules.h"
+
+namespace hookd::hooks {
+
+// Bounds the commands of one hook that run at once, with a bounded queue of those waiting.
+struct HookServer::Slots {
+  std::mutex mutex;
+  std::condition_variable freed;
+  int running = 0;
+  int waiting = 0;
+};
+
+namespace {
+
+constexpr std::string_view kNotFound = "Hook not found.";
+constexpr std::string_view kRulesError = "Error occurred while evaluating hook rules.";
+constexpr std::string_view kNotSatisfied = "Hook rules were not satisfied.";
+constexpr std::string_view kCommandError =
+    "Error occurred while executing the hook's command. Please check your logs for more details.";
+constexpr std::string_view kBusy = "Too many requests for this hook.";
+
+// As Go's http.ResponseWriter: a body gets a text content type unless a header set one.
+net::HttpResponse text(int status, std::string body, const std::vector<Header>& headers) {
+  net::HttpResponse response;
+  response.status = status;
+  for (const auto& header : headers) response.headers.add(header.name, header.value);
+  if (!body.empty() && !response.headers.find("Content-Type")) {
+    response.headers.add("Content-Type", "text/plain; charset=utf-8");
+  }
+  response.body = std::move(body);
+  return response;
+}
+
+// The temporary files of pass-file-to-command, removed when the command is done.
+struct PassedFiles {
+  std::vector<std::string> paths;
+  ~PassedFiles() {
+    for (const auto& path : paths) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  }
+};
+
+CommandSpec command_for(const Hook& hook, const HookRequest& request, PassedFiles& files,
+                        std::vector<std::string>& problems) {
+  CommandSpec spec;
+  spec.program = hook.execute_command;
+  spec.working_directory = hook.command_working_directory;
+  spec.timeout = hook.command_timeout;
+  if (hook.payload_on_stdin) spec.input = request.body;
+  for (const Argument& argument : hook.pass_arguments_to_command) {
+    auto value = value_of(argument, request);
+    if (!value) problems.push_back("couldn't retrieve argument for " + argument.source + " " + argument.name);
+    spec.arguments.push_back(value.value_or(""));
+  }
+  for (const Argument& argument : hook.pass_environment_to_command) {
+    auto value = value_of(argument, request);
+    if (!value) {
+      problems.push_back("couldn't retrieve environment variable for " + argument.source + " " + argument.name);
+      continue;
+    }
+    spec.environment.push_back((argument.envname.empty() ? "HOOK_" + argument.name : argument.envname) + "=" + *value);
+  }
+  for (const Argument& argument : hook.pass_file_to_command) {
+    auto value = value_of(argument, request);
+    if (!value) {
+      problems.push_back("couldn't retrieve file for " + argument.source + " " + argument.name);
+      continue;
+    }
+    std::string content = *value;
+    if (argument.base64decode) {
+      if (auto decoded = core::base64_decode(content)) content = std::move(*decoded);
+    }
+    const auto directory = hook.command_working_directory.empty()
+                               ? std::filesystem::temp_directory_path()
+                               : std::filesystem::path(hook.command_working_directory);
+    std::string name = argument.envname;
+    if (name.empty()) {
+      name = "HOOK_" + argument.name;
+      for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    const auto path = (directory / (name + std::to_string(std::random_device{}()))).string();
+    std::ofstream(path, std::ios::binary) << content;
+    files.paths.push_back(path);
+    spec.environment.push_back(name + "=" + path);
+  }
+  return spec;
+}
+
+}  // namespace
+
+HookServer::HookServer(std::vector<Hook> hooks, HookServerOptions options) : options_(std::move(options)) {
+  replace(std::move(hooks));
+}
+
+HookServer::~HookServer() { stop(std::chrono::seconds(10)); }
+
+void HookServer::replace(std::vector<Hook> hooks) {
+  std::lock_guard lock(mutex_);
+  hooks_.clear();
+  for (auto& hook : hooks) {
+    const std::string id = hook.id;
+    hooks_[id] = std::make_shared<const Hook>(std::move(hook));
+    if (!slots_.contains(id)) slots_[id] = std::make_shared<Slots>();
+  }
+}
+
+std::shared_ptr<const Hook> HookServer::find(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = hooks_.find(id);
+  return it == hooks_.end() ? nullptr : it->second;
+}
+
+void HookServer::log(const std::string& request_id, const std::string& line) const {
+  if (options_.log) options_.log("[" + request_id + "] " + line);
+}
+
+void HookServer::stop(std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (running_ > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void HookServer::handle(net::HttpRequest http, net::Respond respond) {
+  std::string request_id;
+  if (options_.use_request_id_header) {
+    if (auto given = http.headers.find("X-Request-Id")) {
+      request_id = std::string(*given);
+      if (options_.request_id_limit > 0 && request_id.size() > options_.request_id_limit) {
+        request_id.resize(options_.request_id_limit);
+      }
+    }
+  }
+  if (request_id.empty()) request_id = core::hex_encode(core::new_id("").substr(0, 3));
+  const std::string path(http.path());
+  if (path == "/") return respond(text(200, "OK", {}));
+  const std::string prefix = options_.url_prefix.empty() ? "/" : "/" + options_.url_prefix + "/";
+  if (!path.starts_with(prefix)) {
+    return respond(text(404, "404 page not found\n", {{"X-Content-Type-Options", "nosniff"}}));
+  }
+  const std::string id = path.substr(prefix.size());  // may hold '/', as {id:.*} does
+  log(request_id, "incoming HTTP " + http.method + " request from " + http.remote_address);
+  auto hook = find(id);
+  if (!hook) return respond(text(404, std::string(kNotFound), {}));
+  const auto& methods = hook->http_methods.empty() ? options_.default_methods : hook->http_methods;
+  if (!methods.empty() && std::none_of(methods.begin(), methods.end(),
+                                       [&](const std::string& m) { return sign::iequals(m, http.method); })) {
+    return respond(text(405, "", {}));
+  }
+  log(request_id, id + " got matched");
+
+  std::vector<std::pair<std::string, std::string>> headers = http.headers.entries();
+  const std::string remote =
+      (http.remote_address.find(':') != std::string::npos ? "[" + http.remote_address + "]" : http.remote_address) +
+      ":" + std::to_string(http.remote_port);
+  auto request = std::make_shared<HookRequest>(
+      make_request(http.method, remote, std::move(headers), http.query(), std::move(http.body), *hook));
+  if (request->payload_error) log(request_id, "error parsing the payload: " + *request->payload_error);
+
+  if (hook->trigger_rule) {
+    const RuleOutcome outcome = evaluate(*hook->trigger_rule, *request, hook->trigger_signature_soft_failures);
+    if (outcome.error) {
+      log(request_id, "error evaluating hook: " + *outcome.error);
+      return respond(text(500, std::string(kRulesError), options_.headers));
+    }
+    if (!outcome.satisfied) {
+      log(request_id, id + " hook triggered, but the rules were not satisfied");
+      const int status =
+          hook->trigger_rule_mismatch_http_response_code ? hook->trigger_rule_mismatch_http_response_code : 200;
+      return respond(text(status, std::string(kNotSatisfied), options_.headers));
+    }
+  }
+  log(request_id, id + " hook triggered successfully");
+
+  std::vector<Header> headers_out = options_.headers;
+  headers_out.insert(headers_out.end(), hook->response_headers.begin(), hook->response_headers.end());
+  const int success = hook->success_http_response_code ? hook->success_http_response_code : 200;
+
+  std::shared_ptr<Slots> slots;
+  {
+    std::lock_guard lock(mutex_);
+    slots = slots_[id];
+  }
+  if (hook->max_concurrency > 0) {
+    std::lock_guard lock(slots->mutex);
+    if (slots->running >= hook->max_concurrency && slots->waiting >= hook->max_queue) {
+      log(request_id, id + ": " + std::to_string(slots->running) + " running and " + std::to_string(slots->waiting) +
+                          " waiting; refused");
+      return respond(text(503, std::string(kBusy), headers_out));
+    }
+    ++slots->waiting;
+  }
+  const bool answer_after = hook->include_command_output_in_response || hook->exit_code_as_status;
+  std::shared_ptr<net::Respond> pending;
+  if (answer_after) {
+    pending = std::make_shared<net::Respond>(std::move(respond));
+  } else {
+    // The command runs in the background; the sender gets the response message at once.
+    respond(text(success, hook->response_message, headers_out));
+  }
+  ++running_;
+  std::thread([this, hook, request, slots, pending, headers_out, success, request_id] {
+    if (hook->max_concurrency > 0) {
+      std::unique_lock lock(slots->mutex);
+      slots->freed.wait(lock, [&] { return slots->running < hook->max_concurrency; });
+      --slots->waiting;
+      ++slots->running;
+    }
+    PassedFiles files;
+    std::vector<std::string> problems;
+    const CommandSpec spec = command_for(*hook, *request, files, problems);
+    for (const auto& problem : problems) log(request_id, "error extracting command arguments: " + problem);
+    log(request_id, "executing " + spec.program);
+    const CommandResult result = run_command(spec);
+    if (!result.succeeded()) log(request_id, "command failed: " + result.error);
+    log(request_id, "finished handling " + hook->id);
+    if (hook->max_concurrency > 0) {
+      std::lock_guard lock(slots->mutex);
+      --slots->running;
+      slots->freed.notify_one();
+    }
+    if (pending) {
+      if (result.succeeded()) {
+        const std::string body = hook->include_command_output_in_response ? result.output : hook->response_message;
+        (*pending)(text(success, body, headers_out));
+      } else if (hook->exit_code_as_status && result.exit_code > 0) {
+        const int status = result.exit_code < 100 ? 400 + result.exit_code : 500;
+        const std::string body = hook->include_command_output_in_response ? result.output : "";
+        (*pending)(text(status, body, headers_out));
+      } else {
+        const std::string body =
+            hook->include_command_output_in_response_on_error ? result.output : std::string(kCommandError);
+        (*pending)(text(500, body, headers_out));
+      }
+    }
+    --running_;
+  }).detach();
+}
+
+}  // namespace hookd::hooks

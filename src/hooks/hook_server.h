@@ -1,0 +1,56 @@
+// Serving hooks over HTTP as the `webhook` tool does: /{urlprefix}/{id}, with its status codes and its
+// answer texts, so that a hooks file behaves the same under `hookd hooks`. Commands run on threads of
+// their own; the HTTP thread never waits for one.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hooks/hook.h"
+#include "net/http_message.h"
+#include "net/http_server.h"
+
+namespace hookd::hooks {
+
+struct HookServerOptions {
+  std::string url_prefix = "hooks";             // empty: hooks at /{id}
+  std::vector<Header> headers;                  // -header name=value: on every hook answer
+  std::vector<std::string> default_methods;     // -http-methods: for hooks that name none; empty: any
+  bool use_request_id_header = false;           // -x-request-id
+  std::size_t request_id_limit = 0;             // -x-request-id-limit; 0: whole
+  std::function<void(const std::string&)> log;  // one line per event; may be empty
+};
+
+class HookServer {
+ public:
+  HookServer(std::vector<Hook> hooks, HookServerOptions options);
+  ~HookServer();
+
+  // Answers through `respond`, exactly once. Thread-safe.
+  void handle(net::HttpRequest request, net::Respond respond);
+  // Replaces the hooks (hot reload); requests already running finish with the old ones.
+  void replace(std::vector<Hook> hooks);
+  // Waits (at most `grace`) for the commands still running.
+  void stop(std::chrono::milliseconds grace);
+
+  struct Slots;
+
+ private:
+  std::shared_ptr<const Hook> find(const std::string& id) const;
+  void log(const std::string& request_id, const std::string& line) const;
+
+  HookServerOptions options_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const Hook>> hooks_;
+  std::map<std::string, std::shared_ptr<Slots>> slots_;  // per hook id, for hookd-max-concurrency
+  std::atomic<int> running_{0};
+  std::atomic<std::uint64_t> requests_{0};
+};
+
+}  // namespace hookd::hooks

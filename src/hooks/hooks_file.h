@@ -1,0 +1,20 @@
+// Reading hooks files, JSON or YAML, in the `webhook` tool's format: a list of hooks. Unknown fields are
+// ignored, as `webhook` ignores them; a hook without an id, a rule of an unknown shape or a repeated id is
+// an error naming the hook.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "hooks/hook.h"
+
+namespace hookd::hooks {
+
+// Parses a file's text; `yaml` chooses the syntax (JSON is also valid YAML, but errors read better).
+core::Result<std::vector<Hook>> parse_hooks(const std::string& text, bool yaml);
+
+// Reads a file: YAML when its name ends .yaml or .yml, JSON otherwise.
+core::Result<std::vector<Hook>> load_hooks_file(const std::string& path);
+
+}  // namespace hookd::hooks

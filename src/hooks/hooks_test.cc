@@ -1,0 +1,164 @@
+// Hooks as the `webhook` tool reads them: Go-flavoured JSON, hooks files in JSON and YAML, the values a
+// hook refers to, trigger rules, and running commands.
+#include <gtest/gtest.h>
+
+#include "hooks/command.h"
+#include "hooks/go_json.h"
+#include "hooks/hook_request.h"
+#include "hooks/hooks_file.h"
+#include "hooks/rules.h"
+
+namespace hookd::hooks {
+namespace {
+
+TEST(GoJson, WritesAsGoDoes) {
+  auto value = parse_go_json(R"({"z":1,"n":1.50,"big":10000000,"s":"é<>&","t":true,"arr":[{"k":"v"}],"nul":null})");
+  ASSERT_TRUE(value);
+  EXPECT_EQ(to_go_json(*value),
+            R"({"arr":[{"k":"v"}],"big":10000000,"n":1.50,"nul":null,"s":"é\u003c\u003e\u0026","t":true,"z":1})");
+  EXPECT_EQ(go_text(GoJson{GoNumber{"1.50"}}), "1.50");
+  EXPECT_EQ(go_text(GoJson{}), "<nil>");
+  EXPECT_FALSE(parse_go_json("{broken"));
+  EXPECT_FALSE(parse_go_json("[1,]"));
+  EXPECT_EQ(to_go_json(*parse_go_json(R"("\ud83d\ude00 \u2028")")), "\"\xf0\x9f\x98\x80 \\u2028\"");
+}
+
+TEST(HooksFile, ReadsJsonAndYaml) {
+  const auto json = parse_hooks(R"([{"id":"a","execute-command":"/bin/true","response-message":"hi",
+    "pass-arguments-to-command":[{"source":"payload","name":"x"}],
+    "trigger-rule":{"and":[{"match":{"type":"value","value":"1","parameter":{"source":"url","name":"q"}}},
+                           {"not":{"match":{"type":"ip-whitelist","ip-range":"10.0.0.0/8"}}}]},
+    "unknown-field":true}])",
+                                false);
+  ASSERT_TRUE(json) << json.error().detail;
+  ASSERT_EQ(json->size(), 1u);
+  EXPECT_EQ((*json)[0].response_message, "hi");
+  EXPECT_EQ((*json)[0].trigger_rule->rules.size(), 2u);
+  const auto yaml = parse_hooks(R"(
+- id: b
+  execute-command: /bin/echo
+  include-command-output-in-response: true
+  success-http-response-code: 201
+  pass-arguments-to-command:
+    - source: string
+      name: hello
+)",
+                                true);
+  ASSERT_TRUE(yaml) << yaml.error().detail;
+  EXPECT_TRUE((*yaml)[0].include_command_output_in_response);
+  EXPECT_EQ((*yaml)[0].success_http_response_code, 201);
+  EXPECT_EQ((*yaml)[0].pass_arguments_to_command[0].name, "hello");
+  EXPECT_FALSE(parse_hooks(R"([{"execute-command":"/bin/true"}])", false));
+  EXPECT_FALSE(parse_hooks(R"([{"id":"a"},{"id":"a"}])", false));
+  EXPECT_FALSE(parse_hooks(R"([{"id":"a","trigger-rule":{"xor":[]}}])", false));
+  EXPECT_FALSE(parse_hooks("{", false));
+}
+
+TEST(HookRequest, FindsEachKindOfValue) {
+  Hook hook;
+  const auto request = make_request("POST", "127.0.0.1:5000", {{"Content-Type", "application/json"}, {"x-thing", "th"}},
+                                    "q=a+b&q=2&e=%41", R"({"a":{"b":[10,{"c":"d"}]},"a.b":"flat"})", hook);
+  auto value = [&](std::string source, std::string name) { return value_of({source, name, "", false}, request); };
+  EXPECT_EQ(value("payload", "a.b"), "flat");   // the whole name as a key wins
+  EXPECT_EQ(value("payload", "a.b.1.c"), "d");  // else the path is followed
+  EXPECT_EQ(value("payload", "a.b.0"), "10");
+  EXPECT_EQ(value("url", "q"), "a b");
+  EXPECT_EQ(value("url", "e"), "A");
+  EXPECT_EQ(value("header", "X-Thing"), "th");
+  EXPECT_EQ(value("request", "remote-addr"), "127.0.0.1:5000");
+  EXPECT_EQ(value("string", "lit"), "lit");
+  EXPECT_EQ(value("entire-query", ""), R"({"e":"A","q":"a b"})");
+  EXPECT_EQ(value("entire-headers", ""), R"({"Content-Type":"application/json","X-Thing":"th"})");
+  EXPECT_EQ(value("payload", "missing"), std::nullopt);
+
+  const auto nested =
+      make_request("POST", "", {{"Content-Type", "application/json"}}, "", R"({"a":{"b":[10,{"c":"d"}]}})", hook);
+  EXPECT_EQ(value_of({"payload", "a.b.1.c", "", false}, nested), "d");
+  EXPECT_EQ(value_of({"payload", "a.b", "", false}, nested), R"([10,{"c":"d"}])");
+
+  const auto form = make_request("POST", "", {{"Content-Type", "application/x-www-form-urlencoded"}}, "",
+                                 "payload=%7B%22k%22%3A1%7D&x=1", [] {
+                                   Hook h;
+                                   h.parse_parameters_as_json = {{"payload", "payload", "", false}};
+                                   return h;
+                                 }());
+  EXPECT_EQ(value_of({"payload", "payload.k", "", false}, form), "1");
+}
+
+TEST(Rules, MatchValuesRegexesSignaturesAndAddresses) {
+  Hook hook;
+  const std::string body = R"({"ref":"refs/heads/main"})";
+  // HMAC-SHA256 of the body with the key "s", as openssl dgst -sha256 -hmac s prints it.
+  const std::string signature = "sha256=d363ec133bb31bf3ebbb00426493d1ff3b2f0cff8ccacd7766453aca35ecd7b4";
+  const auto request = make_request("POST", "10.1.2.3:999",
+                                    {{"Content-Type", "application/json"}, {"X-Sig", signature}}, "", body, hook);
+  auto rule = [](std::string type) {
+    Rule r;
+    r.type = std::move(type);
+    return r;
+  };
+  Rule hmac = rule("payload-hmac-sha256");
+  hmac.secret = "s";
+  hmac.parameter = {"header", "X-Sig", "", false};
+  EXPECT_TRUE(evaluate(hmac, request, false).satisfied);
+  hmac.secret = "wrong";
+  const auto bad = evaluate(hmac, request, false);
+  EXPECT_TRUE(bad.error && bad.signature_error);
+
+  Rule regex = rule("regex");
+  regex.regex = "^refs/heads/ma";
+  regex.parameter = {"payload", "ref", "", false};
+  EXPECT_TRUE(evaluate(regex, request, false).satisfied);
+
+  Rule ip = rule("ip-whitelist");
+  ip.ip_range = "192.168.0.0/16 10.0.0.0/8";
+  EXPECT_TRUE(evaluate(ip, request, false).satisfied);
+  ip.ip_range = "10.2.0.0/16";
+  EXPECT_FALSE(evaluate(ip, request, false).satisfied);
+
+  // or: a bad signature is an error, unless soft failures are on.
+  Rule value = rule("value");
+  value.value = "refs/heads/main";
+  value.parameter = {"payload", "ref", "", false};
+  Rule any;
+  any.kind = Rule::Kind::any;
+  any.rules = {hmac, value};
+  EXPECT_TRUE(evaluate(any, request, false).error);
+  EXPECT_TRUE(evaluate(any, request, true).satisfied);
+  Rule all;
+  all.kind = Rule::Kind::all;
+  all.rules = {value, hmac};
+  EXPECT_TRUE(evaluate(all, request, true).error);  // soft failures only soften "or"
+  Rule negate;
+  negate.kind = Rule::Kind::negate;
+  negate.rules = {ip};
+  EXPECT_TRUE(evaluate(negate, request, false).satisfied);
+}
+
+TEST(Command, RunsWithArgumentsEnvironmentInputAndALimit) {
+  CommandSpec spec;
+  spec.program = "sh";
+  spec.arguments = {"-c", "echo \"$1 $HOOK_X\"; cat; echo oops >&2; exit 3", "sh", "arg"};
+  spec.environment = {"HOOK_X=env"};
+  spec.input = "from stdin\n";
+  const auto result = run_command(spec);
+  EXPECT_TRUE(result.started);
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.output, "arg env\nfrom stdin\noops\n");
+  EXPECT_EQ(result.error, "exit status 3");
+
+  spec = {};
+  spec.program = "sleep";
+  spec.arguments = {"5"};
+  spec.timeout = std::chrono::milliseconds(100);
+  const auto slow = run_command(spec);
+  EXPECT_TRUE(slow.timed_out);
+  EXPECT_FALSE(slow.succeeded());
+
+  spec = {};
+  spec.program = "/nonexistent/command";
+  EXPECT_FALSE(run_command(spec).started);
+}
+
+}  // namespace
+}  // namespace hookd::hooks

@@ -1,0 +1,27 @@
+// Evaluating trigger rules as `webhook` 2.8 does: and (stops at the first false), or, not, and match
+// rules of type value, regex (anywhere in the value), payload-hmac-sha1/-sha256/-sha512 (over the raw
+// body; the header may list several signatures, with or without the "sha256=" prefix), ip-whitelist and
+// scalr-signature; plus hookd's own: any scheme of the signing library (github, stripe, shopify, slack,
+// gitlab, twilio, standard, svix) by name, with `secret`.
+//
+// A signature that does not match is an error, not a false: the request gets 500. Inside "or", with the
+// hook's trigger-signature-soft-failures, it counts as false instead.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "hooks/hook.h"
+#include "hooks/hook_request.h"
+
+namespace hookd::hooks {
+
+struct RuleOutcome {
+  bool satisfied = false;
+  std::optional<std::string> error;  // the request gets 500
+  bool signature_error = false;      // the error is a signature that did not match
+};
+
+RuleOutcome evaluate(const Rule& rule, const HookRequest& request, bool soft_signature_failures);
+
+}  // namespace hookd::hooks

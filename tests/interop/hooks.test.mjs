@@ -1,0 +1,136 @@
+// `hookd hooks` and Debian's `webhook` side by side: the same hooks files (the webhook tool's own
+// example included, unchanged), the same requests; the status, the headers and the body (which, for
+// hooks that include their command's output, shows what the command received) must be the same.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { createServer, connect } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { hookdBin } from "./hookd.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = [path.join(here, "hooks/compat.json"), path.join(here, "hooks/compat.yaml")];
+const example = "/usr/share/doc/webhook/hooks.json.example";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForPort(port) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 10000;
+    const attempt = () => {
+      const socket = connect(port, "127.0.0.1");
+      socket.on("connect", () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.on("error", () => (Date.now() > deadline ? reject(new Error(`nothing on ${port}`)) : setTimeout(attempt, 50)));
+    };
+    attempt();
+  });
+}
+
+async function startBoth(files, extra = []) {
+  const hooksArgs = files.flatMap((file) => ["-hooks", file]);
+  const servers = [];
+  for (const binary of ["/usr/bin/webhook", hookdBin]) {
+    const port = await freePort();
+    const args = [...(binary === hookdBin ? ["hooks"] : []), ...hooksArgs, "-ip", "127.0.0.1", "-port", String(port), ...extra];
+    const child = spawn(binary, args, { stdio: "ignore" });
+    await waitForPort(port);
+    servers.push({ name: path.basename(binary), url: `http://127.0.0.1:${port}`, child });
+  }
+  return servers;
+}
+
+// What a client sees, without what differs between any two servers (the date, Server, keep-alive).
+async function exchange(url, { method = "POST", headers = {}, body } = {}) {
+  const response = await fetch(url, { method, headers, body });
+  const kept = [...response.headers.entries()]
+    .filter(([name]) => !["date", "server", "connection", "keep-alive"].includes(name))
+    .sort();
+  return { status: response.status, headers: kept, body: await response.text() };
+}
+
+const push = JSON.stringify({
+  ref: "refs/heads/main",
+  head_commit: { id: "1a2b3c" },
+  commits: [{ message: "first" }, { message: "second <b>&" }],
+  pusher: { name: "octocat" },
+  amount: 1.50,
+  flags: { b: true, a: null },
+  decoded: Buffer.from("decoded file content").toString("base64"),
+});
+const hmac = (algorithm, body) => createHmac(algorithm, "mysecret").update(body).digest("hex");
+
+const requests = [
+  ["/hooks/echo?q=one&q=two", { headers: { "content-type": "application/json", "x-thing": "th" }, body: push }],
+  ["/hooks/echo", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: "amount=5&head_commit.id=form" }],
+  ["/hooks/echo", { headers: { "content-type": "application/json" }, body: "{not json" }],
+  ["/hooks/environment", { headers: { "content-type": "application/json" }, body: push }],
+  ["/hooks/background", { headers: { "content-type": "application/json" }, body: push }],
+  ["/hooks/failing", {}],
+  ["/hooks/failing-with-output", {}],
+  ["/hooks/missing-command", {}],
+  ["/hooks/put-only", {}],
+  ["/hooks/put-only", { method: "PUT" }],
+  ["/hooks/github", { headers: { "content-type": "application/json", "x-hub-signature-256": "sha256=" + hmac("sha256", push) }, body: push }],
+  ["/hooks/github", { headers: { "content-type": "application/json", "x-hub-signature-256": "sha256=" + hmac("sha256", push + " ") }, body: push }],
+  ["/hooks/github", { headers: { "content-type": "application/json" }, body: push }],
+  ["/hooks/github", { headers: { "content-type": "application/json", "x-hub-signature-256": "sha256=" + hmac("sha256", push.replace("main", "dev")) }, body: push.replace("main", "dev") }],
+  ["/hooks/either?token=letmein", { headers: { "x-hub-signature": "sha1=00" }, body: "x" }],
+  ["/hooks/either?token=no", { headers: { "x-hub-signature": "sha1=" + hmac("sha1", "x") }, body: "x" }],
+  ["/hooks/either?token=no", { headers: { "x-hub-signature": "sha1=00" }, body: "x" }],
+  ["/hooks/local-only", {}],
+  ["/hooks/sha512", { headers: { "x-signature": "sha512=" + hmac("sha512", "body") }, body: "body" }],
+  ["/hooks/sha512", { headers: { "x-signature": hmac("sha512", "other") }, body: "body" }],
+  ["/hooks/yaml-echo?lang=en", { headers: { "content-type": "application/json" }, body: JSON.stringify([{ name: "first" }]) }],
+  ["/hooks/unknown", {}],
+  ["/hooks/", {}],
+  ["/", { method: "GET" }],
+  ["/elsewhere", {}],
+];
+
+test("hookd hooks answers what webhook answers, on the same hooks files", { timeout: 60000 }, async () => {
+  assert.equal(spawnSync("/usr/bin/webhook", ["-version"]).status, 0, "Debian's webhook package is not installed");
+  const [webhook, hookd] = await startBoth(fixtures, ["-header", "X-Served-By=hooks"]);
+  try {
+    for (const [target, options] of requests) {
+      const expected = await exchange(webhook.url + target, options);
+      const actual = await exchange(hookd.url + target, options);
+      assert.deepEqual(actual, expected, `${options.method ?? "POST"} ${target}`);
+    }
+  } finally {
+    webhook.child.kill();
+    hookd.child.kill();
+  }
+});
+
+test("the webhook tool's own example hooks file runs unchanged", { timeout: 30000 }, async () => {
+  const [webhook, hookd] = await startBoth([example]);
+  try {
+    const body = JSON.stringify({ ref: "refs/heads/master", head_commit: { id: "c0ffee" }, pusher: { name: "a", email: "a@b" } });
+    const cases = [
+      { headers: { "content-type": "application/json", "x-hub-signature": "sha1=" + hmac("sha1", body) }, body },
+      { headers: { "content-type": "application/json", "x-hub-signature": "sha1=" + hmac("sha1", "tampered") }, body },
+      { headers: { "content-type": "application/json", "x-hub-signature": "sha1=" + hmac("sha1", body.replace("master", "dev")) }, body: body.replace("master", "dev") },
+    ];
+    for (const options of cases) {
+      const expected = await exchange(webhook.url + "/hooks/webhook", options);
+      const actual = await exchange(hookd.url + "/hooks/webhook", options);
+      assert.deepEqual(actual, expected);
+    }
+  } finally {
+    webhook.child.kill();
+    hookd.child.kill();
+  }
+});
