@@ -18,6 +18,7 @@ struct ServeOptions {
   std::string log_format;
   std::string role;
   std::vector<std::string> allow_subnets;
+  std::vector<std::string> hooks_files;
 };
 
 int run_serve(const ServeOptions& options) {
@@ -41,6 +42,11 @@ int run_serve(const ServeOptions& options) {
       joined += subnet.base.to_string() + "/" + std::to_string(subnet.prefix) + ",";
     for (const auto& subnet : options.allow_subnets) joined += subnet + ",";
     loaded = server::apply_setting(config, "allow_subnets", joined);
+  }
+  if (loaded && !options.hooks_files.empty()) {
+    std::string joined;
+    for (const auto& file : options.hooks_files) joined += file + ",";
+    loaded = server::apply_setting(config, "hooks_files", joined);
   }
   if (!loaded) {
     std::fprintf(stderr, "hookd serve: %s\n", loaded.error().detail.c_str());
@@ -107,6 +113,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--role", options->role, "all (default), api (no delivery) or worker (no API)");
   command->add_option("--allow-subnet", options->allow_subnets,
                       "an address range deliveries may reach although not public, e.g. 127.0.0.0/8 (repeatable)");
+  command->add_option("--hooks", options->hooks_files,
+                      "a hooks file of the webhook tool, served at /hooks/{id} beside the API (repeatable)");
   command->callback([options, &exit_code] { exit_code = run_serve(*options); });
 }
 

@@ -234,6 +234,13 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"payload_purge_interval", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
          c.payload_purge_interval = std::max(d, std::chrono::microseconds(std::chrono::milliseconds(10)));
        })},
+      {"hooks_files",
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     c.hooks_files.clear();
+                                                     for (auto item : split_list(v)) c.hooks_files.emplace_back(item);
+                                                     return "";
+                                                   }},
       {"operational_webhooks.url", set_operational_url},
       {"operational_webhooks.secret", set_operational_secret},
       {"operational_webhooks.event_types", set_operational_event_types},

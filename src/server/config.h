@@ -43,6 +43,8 @@ struct ServerConfig {
   // Inbound sources declared in the file ([[sources]]), made or updated at start in the default
   // organization. Their app_id holds the application's uid (or id) as written; start() resolves it.
   std::vector<store::Source> sources;
+  // Hooks files in the `webhook` tool's format, served at /hooks/{id} beside the API (--hooks).
+  std::vector<std::string> hooks_files;
 
   bool serves_api() const { return role != "worker"; }
   bool delivers() const { return role != "api"; }

@@ -11,6 +11,8 @@
 #include "delivery/dispatcher.h"
 #include "delivery/ssrf_guard.h"
 #include "hookd/sign/secret.h"
+#include "hooks/hook_server.h"
+#include "hooks/hooks_file.h"
 #include "net/event_loop.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -39,6 +41,7 @@ struct HookdServer::Parts {
   std::unique_ptr<delivery::HttpSender> sender;
   std::unique_ptr<delivery::Dispatcher> dispatcher;
   std::unique_ptr<api::Api> api;
+  std::unique_ptr<hooks::HookServer> hooks;
   std::unique_ptr<WorkerPool> workers;
   std::unique_ptr<net::HttpServer> http;
   bool stopped = false;
@@ -129,6 +132,17 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   }
   if (!config.serves_api()) return std::unique_ptr<HookdServer>(new HookdServer(std::move(parts)));
 
+  if (!config.hooks_files.empty()) {
+    std::vector<hooks::Hook> all;
+    for (const auto& file : config.hooks_files) {
+      auto loaded = hooks::load_hooks_file(file);
+      if (!loaded) return fail(std::move(loaded).error());
+      for (auto& hook : *loaded) all.push_back(std::move(hook));
+    }
+    hooks::HookServerOptions hook_options;
+    hook_options.log = [](const std::string& line) { log(LogLevel::debug, "hooks: " + line); };
+    parts->hooks = std::make_unique<hooks::HookServer>(std::move(all), hook_options);
+  }
   parts->workers = std::make_unique<WorkerPool>(config.api_workers);
   net::ServerOptions http_options;
   http_options.address = config.listen_address;
@@ -141,6 +155,9 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   parts->http = net::HttpServer::listen(
       http_options,
       [wired](net::HttpRequest&& request, net::Respond respond) {
+        if (wired->hooks && request.path().starts_with("/hooks/")) {
+          return wired->hooks->handle(std::move(request), std::move(respond));
+        }
         wired->api->handle(std::move(request), std::move(respond));
       },
       listen_error);
@@ -190,6 +207,7 @@ void HookdServer::stop(std::chrono::milliseconds grace) {
   parts_->stopped = true;
   if (parts_->http) parts_->http->stop(grace);              // no new requests; those in flight answer
   if (parts_->workers) parts_->workers->stop();             // the API work queued behind them finishes
+  if (parts_->hooks) parts_->hooks->stop(grace);            // hook commands still running finish
   if (parts_->operational) parts_->operational->stop();     // the events reported so far are stored
   if (parts_->dispatcher) parts_->dispatcher->stop(grace);  // attempts in flight finish; outcomes are written
   if (parts_->loop) parts_->loop->stop();

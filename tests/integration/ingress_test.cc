@@ -7,6 +7,8 @@
 #include "hookd/sign/stripe.h"
 #include "server_fixture.h"
 
+#include <fstream>
+
 namespace hookd::testing {
 namespace {
 
@@ -162,6 +164,22 @@ TEST_F(IngressTest, SourcesFromTheConfigurationFileWork) {
       EXPECT_EQ(header.as_array()[1], json::value("(not kept)"));
     }
   }
+}
+
+TEST_F(IngressTest, HooksFilesAreServedBesideTheApi) {
+  std::filesystem::create_directories(data_dir_);
+  const auto file = (data_dir_ / "hooks.json").string();
+  std::ofstream(file) << R"([{"id":"echo","execute-command":"/bin/echo","include-command-output-in-response":true,
+    "pass-arguments-to-command":[{"source":"payload","name":"who"}]}])";
+  config_.hooks_files = {file};
+  start();
+  auto ran = deliver(server_->base_url(), "/hooks/echo", R"({"who":"hookd"})", {});
+  EXPECT_EQ(ran.status, 200);
+  EXPECT_EQ(ran.body, "hookd\n");
+  auto unknown = deliver(server_->base_url(), "/hooks/nope", "{}", {});
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.body, "Hook not found.");
+  EXPECT_EQ(client_->get("/api/v1/health").status, 200);
 }
 
 TEST_F(IngressTest, SourcesAreCheckedWhenTheyAreMade) {
