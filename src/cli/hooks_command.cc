@@ -31,6 +31,7 @@ struct HooksOptions {
   std::string logfile;
   bool nopanic = false;
   bool hotreload = false;
+  bool as_template = false;
   bool x_request_id = false;
   long x_request_id_limit = 0;
   std::string pidfile;
@@ -44,7 +45,8 @@ constexpr const char* kUsage =
     "  -urlprefix string     url prefix for hooks: /PREFIX/:hook-id (default \"hooks\")\n"
     "  -header value         response header name=value (repeatable)\n"
     "  -http-methods string  default allowed HTTP methods, comma separated\n"
-    "  -hotreload            reload hooks files when they change\n"
+    "  -hotreload            reload hooks files when they change (SIGHUP and SIGUSR1 reload too)\n"
+    "  -template             expand hooks files as Go templates first ({{ getenv \"NAME\" }})\n"
     "  -verbose              log each request\n"
     "  -debug                log more\n"
     "  -logfile string       log to this file (implies -verbose)\n"
@@ -54,7 +56,7 @@ constexpr const char* kUsage =
     "  -pidfile string       write the process id here\n"
     "  -max-multipart-mem int  accepted for compatibility\n"
     "  -version              print the version and quit\n"
-    "Not supported yet (hookd says so and exits 2): -template, -secure, -cert, -key, -setuid, -setgid.\n";
+    "Not supported yet (hookd says so and exits 2): -secure, -cert, -key, -setuid, -setgid.\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
@@ -94,7 +96,11 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
       value = args[++i];
     }
     const bool on = !value || *value == "true" || *value == "1";
-    if (arg == "template" || arg == "secure" || arg == "cert" || arg == "key" || arg == "setuid" || arg == "setgid" ||
+    if (arg == "template") {
+      options.as_template = on;
+      continue;
+    }
+    if (arg == "secure" || arg == "cert" || arg == "key" || arg == "setuid" || arg == "setgid" ||
         arg == "tls-min-version" || arg == "cipher-suites" || arg == "list-cipher-suites") {
       if (boolean && !on) continue;
       return "-" + arg + " is not supported by hookd hooks yet";
@@ -148,10 +154,10 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
   return "";
 }
 
-core::Result<std::vector<hooks::Hook>> load_all(const std::vector<std::string>& files) {
+core::Result<std::vector<hooks::Hook>> load_all(const std::vector<std::string>& files, bool as_template) {
   std::vector<hooks::Hook> all;
   for (const auto& file : files) {
-    auto loaded = hooks::load_hooks_file(file);
+    auto loaded = hooks::load_hooks_file(file, as_template);
     if (!loaded) return loaded;
     for (auto& hook : *loaded) {
       // The first definition of an id wins across files, as in `webhook`.
@@ -196,7 +202,7 @@ int run_hooks(const std::vector<std::string>& args) {
       return kExitFailure;
     }
   }
-  auto loaded = load_all(options.hooks);
+  auto loaded = load_all(options.hooks, options.as_template);
   if (!loaded) {
     std::fprintf(stderr, "couldn't load hooks: %s\n", loaded.error().detail.c_str());
     if (!options.nopanic) return kExitFailure;
@@ -224,6 +230,8 @@ int run_hooks(const std::vector<std::string>& args) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   hooks::HookServer hooks(std::move(*loaded), server_options);
@@ -260,7 +268,7 @@ int run_hooks(const std::vector<std::string>& args) {
         auto now = stamps(options.hooks);
         if (now == seen) continue;
         seen = now;
-        auto reloaded = load_all(options.hooks);
+        auto reloaded = load_all(options.hooks, options.as_template);
         if (!reloaded) {
           log_line("not reloading hooks: " + reloaded.error().detail);
           continue;
@@ -271,7 +279,18 @@ int run_hooks(const std::vector<std::string>& args) {
     });
   }
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (true) {
+    sigwait(&signals, &signal_number);
+    if (signal_number != SIGHUP && signal_number != SIGUSR1) break;
+    // As webhook: HUP and USR1 reload every hooks file; a file that fails keeps the hooks as they were.
+    auto reloaded = load_all(options.hooks, options.as_template);
+    if (!reloaded) {
+      log_line("not reloading hooks: " + reloaded.error().detail);
+      continue;
+    }
+    log_line("reloaded " + std::to_string(reloaded->size()) + " hook(s)");
+    hooks.replace(std::move(*reloaded));
+  }
   done = true;
   if (reloader.joinable()) reloader.join();
   server->stop(std::chrono::seconds(5));

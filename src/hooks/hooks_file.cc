@@ -1,5 +1,7 @@
 #include "hooks/hooks_file.h"
 
+#include "hooks/hooks_template.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json.hpp>
@@ -208,13 +210,19 @@ core::Result<std::vector<Hook>> parse_hooks(const std::string& text, bool yaml) 
   return hooks;
 }
 
-core::Result<std::vector<Hook>> load_hooks_file(const std::string& path) {
+core::Result<std::vector<Hook>> load_hooks_file(const std::string& path, bool as_template) {
   std::ifstream in(path);
   if (!in) return core::error(core::ErrorCode::not_found, "cannot read " + path);
   std::stringstream buffer;
   buffer << in.rdbuf();
+  std::string text = buffer.str();
+  if (as_template) {
+    auto expanded = expand_hooks_template(text);
+    if (!expanded) return core::error(expanded.error().code, path + ": " + expanded.error().detail);
+    text = std::move(*expanded);
+  }
   const bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
-  auto hooks = parse_hooks(buffer.str(), yaml);
+  auto hooks = parse_hooks(text, yaml);
   if (!hooks) return core::error(hooks.error().code, path + ": " + hooks.error().detail);
   return hooks;
 }

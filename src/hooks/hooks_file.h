@@ -14,7 +14,8 @@ namespace hookd::hooks {
 // Parses a file's text; `yaml` chooses the syntax (JSON is also valid YAML, but errors read better).
 core::Result<std::vector<Hook>> parse_hooks(const std::string& text, bool yaml);
 
-// Reads a file: YAML when its name ends .yaml or .yml, JSON otherwise.
-core::Result<std::vector<Hook>> load_hooks_file(const std::string& path);
+// Reads a file: YAML when its name ends .yaml or .yml, JSON otherwise; with `as_template`, the file is
+// first expanded as `webhook -template` does (hooks_template.h).
+core::Result<std::vector<Hook>> load_hooks_file(const std::string& path, bool as_template = false);
 
 }  // namespace hookd::hooks

@@ -6,6 +6,7 @@
 #include "hooks/go_json.h"
 #include "hooks/hook_request.h"
 #include "hooks/hooks_file.h"
+#include "hooks/hooks_template.h"
 #include "hooks/rules.h"
 
 namespace hookd::hooks {
@@ -52,6 +53,16 @@ TEST(HooksFile, ReadsJsonAndYaml) {
   EXPECT_FALSE(parse_hooks(R"([{"id":"a"},{"id":"a"}])", false));
   EXPECT_FALSE(parse_hooks(R"([{"id":"a","trigger-rule":{"xor":[]}}])", false));
   EXPECT_FALSE(parse_hooks("{", false));
+}
+
+TEST(HooksTemplate, ExpandsGetenvAndGoEscapers) {
+  ::setenv("HOOKD_TEMPLATE_TEST", "a\"b<c>&", 1);
+  EXPECT_EQ(*expand_hooks_template(R"({"s": "{{ getenv "HOOKD_TEMPLATE_TEST" | js }}"})"),
+            R"({"s": "a\"b\u003Cc\u003E\u0026"})");
+  EXPECT_EQ(*expand_hooks_template("x {{- getenv \"HOOKD_TEMPLATE_UNSET\" -}}  y{{/* note */}}"), "xy");
+  EXPECT_EQ(*expand_hooks_template(R"({{ "a b" | urlquery }} {{ "<" | html }})"), "a+b &lt;");
+  EXPECT_FALSE(expand_hooks_template("{{ range .Items }}"));
+  EXPECT_FALSE(expand_hooks_template("{{ getenv"));
 }
 
 TEST(HookRequest, FindsEachKindOfValue) {

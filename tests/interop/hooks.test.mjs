@@ -39,13 +39,13 @@ function waitForPort(port) {
   });
 }
 
-async function startBoth(files, extra = []) {
+async function startBoth(files, extra = [], env = {}) {
   const hooksArgs = files.flatMap((file) => ["-hooks", file]);
   const servers = [];
   for (const binary of ["/usr/bin/webhook", hookdBin]) {
     const port = await freePort();
     const args = [...(binary === hookdBin ? ["hooks"] : []), ...hooksArgs, "-ip", "127.0.0.1", "-port", String(port), ...extra];
-    const child = spawn(binary, args, { stdio: "ignore" });
+    const child = spawn(binary, args, { stdio: "ignore", env: { ...process.env, ...env } });
     await waitForPort(port);
     servers.push({ name: path.basename(binary), url: `http://127.0.0.1:${port}`, child });
   }
@@ -129,6 +129,26 @@ test("the webhook tool's own example hooks file runs unchanged", { timeout: 3000
       const actual = await exchange(hookd.url + "/hooks/webhook", options);
       assert.deepEqual(actual, expected);
     }
+  } finally {
+    webhook.child.kill();
+    hookd.child.kill();
+  }
+});
+
+test("-template expands getenv in hooks files as webhook does", { timeout: 30000 }, async () => {
+  const env = { HOOKS_TEST_SECRET: "from-env", HOOKS_TEST_MESSAGE: 'say "hi" & <bye>' };
+  const [webhook, hookd] = await startBoth([path.join(here, "hooks/template.json")], ["-template"], env);
+  try {
+    const body = '{"x":1}';
+    const signed = createHmac("sha256", "from-env").update(body).digest("hex");
+    for (const signature of [signed, "00"]) {
+      const options = { headers: { "x-sig": "sha256=" + signature }, body };
+      const expected = await exchange(webhook.url + "/hooks/templated", options);
+      const actual = await exchange(hookd.url + "/hooks/templated", options);
+      assert.deepEqual(actual, expected);
+    }
+    const accepted = await exchange(hookd.url + "/hooks/templated", { headers: { "x-sig": "sha256=" + signed }, body });
+    assert.equal(accepted.body, 'say "hi" & <bye>');
   } finally {
     webhook.child.kill();
     hookd.child.kill();
