@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <regex>
 #include <sstream>
@@ -137,6 +138,57 @@ inline std::string wrk_script(const std::string& body, const std::vector<std::st
 inline std::string payload_1kib() {
   std::string padding(1024 - 40, 'x');
   return "{\"type\":\"bench\",\"padding\":\"" + padding + "\"}";
+}
+
+// What every end-to-end benchmark takes: --hookd PATH (default build/src/cli/hookd), --seconds N
+// (default 10) and its own numeric flags (e.g. --backlog), with a fresh work directory. Exits with a
+// message when the hookd binary, or wrk when `needs_wrk`, is missing.
+struct BenchRun {
+  std::string binary = "build/src/cli/hookd";
+  int seconds = 10;
+  std::map<std::string, long> numbers;  // other "--name N" flags
+  std::filesystem::path work;
+
+  std::string duration() const { return std::to_string(seconds) + "s"; }
+  long number(const std::string& name, long fallback) const {
+    auto it = numbers.find(name);
+    return it == numbers.end() ? fallback : it->second;
+  }
+};
+
+inline BenchRun start_bench(int argc, char** argv, bool needs_wrk = true) {
+  BenchRun bench;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--hookd") {
+      bench.binary = argv[i + 1];
+    } else if (flag == "--seconds") {
+      bench.seconds = std::atoi(argv[i + 1]);
+    } else if (flag.rfind("--", 0) == 0) {
+      bench.numbers[flag.substr(2)] = std::atol(argv[i + 1]);
+    }
+  }
+  if (!std::filesystem::exists(bench.binary)) {
+    std::fprintf(stderr, "no hookd binary at %s (pass --hookd PATH)\n", bench.binary.c_str());
+    std::exit(1);
+  }
+  if (needs_wrk && run("command -v wrk").empty()) {
+    std::fprintf(stderr, "wrk is not installed (scripts/install-deps.sh installs it)\n");
+    std::exit(1);
+  }
+  bench.work = std::filesystem::temp_directory_path() / ("hookd-bench-" + core::new_id(""));
+  std::filesystem::create_directories(bench.work);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
+  return bench;
+}
+
+// The ceiling: wrk's raw POST rate of `body` against `receiver`, with `connections`, printed.
+inline double measure_ceiling(const BenchRun& bench, Receiver& receiver, const std::string& body, int connections) {
+  const auto script = write_file(bench.work / "raw.lua", wrk_script(body, {"Content-Type: application/json"}));
+  const double ceiling = wrk_rate(run("wrk -t2 -c" + std::to_string(connections) + " -d" + bench.duration() + " -s " +
+                                      script + " " + receiver.url()));
+  std::printf("ceiling: receiver raw POST rate (wrk, %d connections): %.0f/s\n", connections, ceiling);
+  return ceiling;
 }
 
 struct Hookd {

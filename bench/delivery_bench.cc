@@ -16,34 +16,17 @@ using Clock = std::chrono::steady_clock;
 namespace json = boost::json;
 
 int main(int argc, char** argv) {
-  std::string binary = "build/src/cli/hookd";
-  int seconds = 10;
-  long backlog = 1000000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--hookd") binary = argv[i + 1];
-    if (flag == "--seconds") seconds = std::atoi(argv[i + 1]);
-    if (flag == "--backlog") backlog = std::atol(argv[i + 1]);
-  }
-  if (!std::filesystem::exists(binary)) {
-    std::fprintf(stderr, "no hookd binary at %s (pass --hookd PATH)\n", binary.c_str());
-    return 1;
-  }
-  if (run("command -v wrk").empty()) {
-    std::fprintf(stderr, "wrk is not installed (scripts/install-deps.sh installs it)\n");
-    return 1;
-  }
-  const auto work = std::filesystem::temp_directory_path() / ("hookd-bench-" + core::new_id(""));
-  std::filesystem::create_directories(work);
-  const std::string duration = std::to_string(seconds) + "s";
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
+  const BenchRun bench = start_bench(argc, argv);
+  const std::string& binary = bench.binary;
+  const int seconds = bench.seconds;
+  const long backlog = bench.number("backlog", 1000000);
+  const auto& work = bench.work;
+  const std::string duration = bench.duration();
 
   // 1. The ceiling: wrk's raw POST rate against the receiver, 64 connections.
   Receiver receiver;
   const std::string body = payload_1kib();
-  const auto raw_script = write_file(work / "raw.lua", wrk_script(body, {"Content-Type: application/json"}));
-  const double ceiling = wrk_rate(run("wrk -t2 -c64 -d" + duration + " -s " + raw_script + " " + receiver.url()));
-  std::printf("ceiling: receiver raw POST rate (wrk, 64 connections): %.0f/s\n", ceiling);
+  const double ceiling = measure_ceiling(bench, receiver, body, 64);
 
   const auto msg_script = [&](const std::string& token) {
     return write_file(work / "msg.lua",

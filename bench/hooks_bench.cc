@@ -44,27 +44,15 @@ double measure(const std::string& url, const std::string& duration, const std::s
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string binary = "build/src/cli/hookd";
-  int seconds = 10;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--hookd") binary = argv[i + 1];
-    if (flag == "--seconds") seconds = std::atoi(argv[i + 1]);
-  }
-  if (!std::filesystem::exists(binary) || !std::filesystem::exists("/usr/bin/webhook") ||
-      run("command -v wrk").empty()) {
-    std::fprintf(stderr, "needs the hookd binary (--hookd PATH), /usr/bin/webhook and wrk (scripts/install-deps.sh)\n");
+  const BenchRun bench = start_bench(argc, argv);
+  if (!std::filesystem::exists("/usr/bin/webhook")) {
+    std::fprintf(stderr, "needs /usr/bin/webhook (Debian's webhook package; scripts/install-deps.sh installs it)\n");
     return 1;
   }
-  const auto work = std::filesystem::temp_directory_path() / ("hookd-bench-" + core::new_id(""));
-  std::filesystem::create_directories(work);
-  const std::string duration = std::to_string(seconds) + "s";
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-
+  const auto& work = bench.work;
+  const std::string duration = bench.duration();
   Receiver receiver;
-  const auto raw = write_file(work / "raw.lua", wrk_script("{}", {"Content-Type: application/json"}));
-  const double ceiling = wrk_rate(run("wrk -t2 -c16 -d" + duration + " -s " + raw + " " + receiver.url()));
-  std::printf("ceiling: receiver raw POST rate (wrk, 16 connections): %.0f/s\n", ceiling);
+  const double ceiling = measure_ceiling(bench, receiver, "{}", 16);
 
   const auto hooks =
       write_file(work / "hooks.json",
@@ -74,7 +62,7 @@ int main(int argc, char** argv) {
   const pid_t webhook = start({"/usr/bin/webhook", "-hooks", hooks, "-ip", "127.0.0.1", "-port", "9871"});
   const double theirs = measure("http://127.0.0.1:9871/hooks/true", duration, script);
   stop(webhook);
-  const pid_t ours = start({binary, "hooks", "-hooks", hooks, "-ip", "127.0.0.1", "-port", "9872"});
+  const pid_t ours = start({bench.binary, "hooks", "-hooks", hooks, "-ip", "127.0.0.1", "-port", "9872"});
   const double mine = measure("http://127.0.0.1:9872/hooks/true", duration, script);
   stop(ours);
 

@@ -16,33 +16,16 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  std::string binary = "build/src/cli/hookd";
-  int seconds = 10;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--hookd") binary = argv[i + 1];
-    if (flag == "--seconds") seconds = std::atoi(argv[i + 1]);
-  }
-  if (!std::filesystem::exists(binary)) {
-    std::fprintf(stderr, "no hookd binary at %s (pass --hookd PATH)\n", binary.c_str());
-    return 1;
-  }
-  if (run("command -v wrk").empty()) {
-    std::fprintf(stderr, "wrk is not installed (scripts/install-deps.sh installs it)\n");
-    return 1;
-  }
-  const auto work = std::filesystem::temp_directory_path() / ("hookd-bench-" + core::new_id(""));
-  std::filesystem::create_directories(work);
-  const std::string duration = std::to_string(seconds) + "s";
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  const BenchRun bench = start_bench(argc, argv);
+  const auto& work = bench.work;
+  const std::string duration = bench.duration();
+  const int seconds = bench.seconds;
 
   Receiver receiver;
   const std::string body = payload_1kib();
-  const auto raw_script = write_file(work / "raw.lua", wrk_script(body, {"Content-Type: application/json"}));
-  const double ceiling = wrk_rate(run("wrk -t2 -c64 -d" + duration + " -s " + raw_script + " " + receiver.url()));
-  std::printf("ceiling: receiver raw POST rate (wrk, 64 connections): %.0f/s\n", ceiling);
+  const double ceiling = measure_ceiling(bench, receiver, body, 64);
 
-  Hookd hookd = start_hookd(binary, work / "data", "all");
+  Hookd hookd = start_hookd(bench.binary, work / "data", "all");
   Api api(hookd.url, hookd.token);
   api.call("POST", "/api/v1/app", R"({"name":"inbound","uid":"inbound"})");
   api.call("POST", "/api/v1/app/inbound/endpoint", R"({"url":")" + receiver.url() + R"(","uid":"ep"})");

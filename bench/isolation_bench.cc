@@ -57,20 +57,10 @@ Figures run_scenario(const std::string& binary, const std::filesystem::path& wor
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string binary = "build/src/cli/hookd";
-  int seconds = 10;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--hookd") binary = argv[i + 1];
-    if (flag == "--seconds") seconds = std::atoi(argv[i + 1]);
-  }
-  if (!std::filesystem::exists(binary)) {
-    std::fprintf(stderr, "no hookd binary at %s (pass --hookd PATH)\n", binary.c_str());
-    return 1;
-  }
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  const auto work = std::filesystem::temp_directory_path() / ("hookd-isolation-" + core::new_id(""));
-  std::filesystem::create_directories(work);
+  const BenchRun bench = start_bench(argc, argv, false);
+  const std::string& binary = bench.binary;
+  const int seconds = bench.seconds;
+  const auto& work = bench.work;
 
   const Figures baseline = run_scenario(binary, work, 0, seconds);
   std::printf("100 healthy endpoints:          %.0f deliveries/s to them, latency p50 %.2f ms p99 %.2f ms\n",

@@ -258,6 +258,16 @@ int run_hooks(const std::vector<std::string>& args) {
               options.url_prefix.c_str());
   std::fflush(stdout);
 
+  // Reloads every hooks file; when one fails, the hooks stay as they were (as in webhook).
+  auto reload = [&] {
+    auto reloaded = load_all(options.hooks, options.as_template);
+    if (!reloaded) {
+      log_line("not reloading hooks: " + reloaded.error().detail);
+      return;
+    }
+    log_line("reloaded " + std::to_string(reloaded->size()) + " hook(s)");
+    hooks.replace(std::move(*reloaded));
+  };
   std::atomic<bool> done{false};
   std::thread reloader;
   if (options.hotreload) {
@@ -268,13 +278,7 @@ int run_hooks(const std::vector<std::string>& args) {
         auto now = stamps(options.hooks);
         if (now == seen) continue;
         seen = now;
-        auto reloaded = load_all(options.hooks, options.as_template);
-        if (!reloaded) {
-          log_line("not reloading hooks: " + reloaded.error().detail);
-          continue;
-        }
-        log_line("reloaded " + std::to_string(reloaded->size()) + " hook(s)");
-        hooks.replace(std::move(*reloaded));
+        reload();
       }
     });
   }
@@ -282,14 +286,7 @@ int run_hooks(const std::vector<std::string>& args) {
   while (true) {
     sigwait(&signals, &signal_number);
     if (signal_number != SIGHUP && signal_number != SIGUSR1) break;
-    // As webhook: HUP and USR1 reload every hooks file; a file that fails keeps the hooks as they were.
-    auto reloaded = load_all(options.hooks, options.as_template);
-    if (!reloaded) {
-      log_line("not reloading hooks: " + reloaded.error().detail);
-      continue;
-    }
-    log_line("reloaded " + std::to_string(reloaded->size()) + " hook(s)");
-    hooks.replace(std::move(*reloaded));
+    reload();
   }
   done = true;
   if (reloader.joinable()) reloader.join();
