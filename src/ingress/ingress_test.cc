@@ -119,6 +119,10 @@ TEST(RequestReading, PayloadsAreKeptOrWrapped) {
   EXPECT_EQ(form.payload, R"({"contentType":"application/x-www-form-urlencoded","body":"Body=hi&From=%2B1555"})");
   const auto binary = read_request(source("none"), sign::Headers{}, std::string("\xff\x00", 2));
   EXPECT_EQ(binary.payload, R"({"contentType":"","bodyBase64":"/wA="})");
+  // Overlong forms and surrogates are not UTF-8 (found by request_reading_fuzz).
+  EXPECT_FALSE(is_utf8("\xc0\xb4"));
+  EXPECT_FALSE(is_utf8("\xed\xa0\x80"));
+  EXPECT_TRUE(is_utf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
 }
 
 TEST(RequestReading, SlacksUrlVerificationIsRecognised) {
