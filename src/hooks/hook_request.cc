@@ -1,5 +1,6 @@
 #include "hooks/hook_request.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "hookd/sign/headers.h"
@@ -78,6 +79,72 @@ const GoJson* lookup(const GoJson& node, std::string_view name) {
 
 GoJson* lookup_mutable(GoJson& node, std::string_view name) { return const_cast<GoJson*>(lookup(node, name)); }
 
+// The value of `name`=… in a header's parameters ("multipart/form-data; boundary=x"), unquoted.
+std::optional<std::string> header_parameter(std::string_view header, std::string_view name) {
+  std::size_t at = 0;
+  while ((at = header.find(name, at)) != std::string_view::npos) {
+    const bool starts = at == 0 || header[at - 1] == ';' || header[at - 1] == ' ';
+    if (starts && at + name.size() < header.size() && header[at + name.size()] == '=') {
+      std::string_view value = header.substr(at + name.size() + 1);
+      if (!value.empty() && value.front() == '"') {
+        value.remove_prefix(1);
+        return std::string(value.substr(0, value.find('"')));
+      }
+      return std::string(value.substr(0, value.find(';')));
+    }
+    at += name.size();
+  }
+  return std::nullopt;
+}
+
+struct Part {
+  std::string name;
+  bool file = false;
+  std::string content_type;
+  std::string body;
+};
+
+// multipart/form-data (RFC 7578); nullopt when the body does not follow it.
+std::optional<std::vector<Part>> parse_multipart(std::string_view body, const std::string& boundary) {
+  if (boundary.empty()) return std::nullopt;
+  const std::string delimiter = "--" + boundary;
+  std::size_t at = body.find(delimiter);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::vector<Part> parts;
+  while (true) {
+    at += delimiter.size();
+    if (body.substr(at, 2) == "--") return parts;
+    if (body.substr(at, 2) != "\r\n") return std::nullopt;
+    at += 2;
+    const auto head_end = body.find("\r\n\r\n", at);
+    if (head_end == std::string_view::npos) return std::nullopt;
+    Part part;
+    std::string_view head = body.substr(at, head_end - at);
+    while (!head.empty()) {
+      const auto line_end = head.find("\r\n");
+      const std::string_view line = head.substr(0, line_end);
+      const auto colon = line.find(':');
+      if (colon != std::string_view::npos) {
+        const std::string_view name = line.substr(0, colon);
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        if (sign::iequals(name, "Content-Disposition")) {
+          part.name = header_parameter(value, "name").value_or("");
+          part.file = header_parameter(value, "filename").has_value();
+        } else if (sign::iequals(name, "Content-Type")) {
+          part.content_type = std::string(value);
+        }
+      }
+      head = line_end == std::string_view::npos ? std::string_view{} : head.substr(line_end + 2);
+    }
+    const auto next = body.find("\r\n" + delimiter, head_end + 4);
+    if (next == std::string_view::npos) return std::nullopt;
+    part.body = std::string(body.substr(head_end + 4, next - head_end - 4));
+    parts.push_back(std::move(part));
+    at = next + 2;
+  }
+}
+
 }  // namespace
 
 std::string canonical_header(std::string_view name) {
@@ -101,16 +168,39 @@ HookRequest make_request(std::string method, std::string remote_addr,
   request.query = parse_pairs(query);
   request.body = std::move(body);
 
-  std::string content_type = hook.incoming_payload_content_type;
-  if (content_type.empty()) {
-    for (const auto& [name, value] : request.headers) {
-      if (sign::iequals(name, "Content-Type")) {
-        content_type = value;
-        break;
-      }
+  std::string header_type;
+  for (const auto& [name, value] : request.headers) {
+    if (sign::iequals(name, "Content-Type")) {
+      header_type = value;
+      break;
     }
   }
-  if (content_type.find("json") != std::string::npos) {
+  const std::string content_type =
+      hook.incoming_payload_content_type.empty() ? header_type : hook.incoming_payload_content_type;
+  if (content_type.starts_with("multipart/form-data;")) {
+    // As webhook: the parts become the payload, from the real header's boundary; the raw body is not kept.
+    auto parts = parse_multipart(request.body, header_parameter(header_type, "boundary").value_or(""));
+    request.body.clear();
+    if (!parts) {
+      request.bad_multipart = true;
+      return request;
+    }
+    GoObject payload;
+    for (Part& part : *parts) {
+      if (payload.contains(part.name)) continue;
+      if (!part.file) {
+        payload.emplace(part.name, GoJson{std::move(part.body)});
+        continue;
+      }
+      const bool as_json = part.content_type == "application/json" ||
+                           std::any_of(hook.parse_parameters_as_json.begin(), hook.parse_parameters_as_json.end(),
+                                       [&](const Argument& a) { return a.source == "payload" && a.name == part.name; });
+      if (!as_json) continue;
+      auto parsed = parse_go_json(part.body);
+      payload.emplace(part.name, parsed && parsed->object() ? std::move(*parsed) : GoJson{});
+    }
+    request.payload = GoJson{std::move(payload)};
+  } else if (content_type.find("json") != std::string::npos) {
     if (auto parsed = parse_go_json(request.body)) {
       // A list at the top is kept under "root", as `webhook` does.
       request.payload = parsed->array() ? GoJson{GoObject{{"root", std::move(*parsed)}}} : std::move(*parsed);

@@ -30,6 +30,7 @@ constexpr std::string_view kNotSatisfied = "Hook rules were not satisfied.";
 constexpr std::string_view kCommandError =
     "Error occurred while executing the hook's command. Please check your logs for more details.";
 constexpr std::string_view kBusy = "Too many requests for this hook.";
+constexpr std::string_view kBadMultipart = "Error occurred while parsing multipart form.";
 
 // As Go's http.ResponseWriter: a body gets a text content type unless a header set one.
 net::HttpResponse text(int status, std::string body, const std::vector<Header>& headers) {
@@ -170,6 +171,7 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
   auto request = std::make_shared<HookRequest>(
       make_request(http.method, remote, std::move(headers), http.query(), std::move(http.body), *hook));
   if (request->payload_error) log(request_id, "error parsing the payload: " + *request->payload_error);
+  if (request->bad_multipart) return respond(text(500, std::string(kBadMultipart), options_.headers));
 
   if (hook->trigger_rule) {
     const RuleOutcome outcome = evaluate(*hook->trigger_rule, *request, hook->trigger_signature_soft_failures);

@@ -100,11 +100,26 @@ const requests = [
   ["/elsewhere", {}],
 ];
 
+// multipart/form-data bodies: fields, a JSON file part, a named part read as JSON, a file ignored.
+function multipart() {
+  const form = new FormData();
+  form.append("name", "octo cat");
+  form.append("name", "second value");
+  form.append("meta", new Blob(['{"version": 2, "tags": ["a"]}'], { type: "text/plain" }), "meta.txt");
+  form.append("config", new Blob(['{"debug": true}'], { type: "application/json" }), "config.json");
+  form.append("ignored", new Blob(["plain file"], { type: "text/plain" }), "notes.txt");
+  return form;
+}
+
 test("hookd hooks answers what webhook answers, on the same hooks files", { timeout: 60000 }, async () => {
   assert.equal(spawnSync("/usr/bin/webhook", ["-version"]).status, 0, "Debian's webhook package is not installed");
   const [webhook, hookd] = await startBoth(fixtures, ["-header", "X-Served-By=hooks"]);
   try {
-    for (const [target, options] of requests) {
+    const withForm = [...requests, ["/hooks/form", { body: multipart() }], ["/hooks/form", {
+      headers: { "content-type": "multipart/form-data; boundary=nope" },
+      body: "not a multipart body",
+    }]];
+    for (const [target, options] of withForm) {
       const expected = await exchange(webhook.url + target, options);
       const actual = await exchange(hookd.url + target, options);
       assert.deepEqual(actual, expected, `${options.method ?? "POST"} ${target}`);
