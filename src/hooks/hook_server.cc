@@ -104,6 +104,7 @@ CommandSpec command_for(const Hook& hook, const HookRequest& request, PassedFile
 }  // namespace
 
 HookServer::HookServer(std::vector<Hook> hooks, HookServerOptions options) : options_(std::move(options)) {
+  running_->log = options_.log;
   replace(std::move(hooks));
 }
 
@@ -131,7 +132,7 @@ void HookServer::log(const std::string& request_id, const std::string& line) con
 
 void HookServer::stop(std::chrono::milliseconds grace) {
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (running_ > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (running_->count > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
@@ -214,8 +215,11 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     // The command runs in the background; the sender gets the response message at once.
     respond(text(success, hook->response_message, headers_out));
   }
-  ++running_;
-  std::thread([this, hook, request, slots, pending, headers_out, success, request_id] {
+  ++running_->count;
+  std::thread([running = running_, hook, request, slots, pending, headers_out, success, request_id] {
+    auto note = [&](const std::string& rid, const std::string& line) {
+      if (running->log) running->log("[" + rid + "] " + line);
+    };
     if (hook->max_concurrency > 0) {
       std::unique_lock lock(slots->mutex);
       slots->freed.wait(lock, [&] { return slots->running < hook->max_concurrency; });
@@ -225,11 +229,11 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     PassedFiles files;
     std::vector<std::string> problems;
     const CommandSpec spec = command_for(*hook, *request, files, problems);
-    for (const auto& problem : problems) log(request_id, "error extracting command arguments: " + problem);
-    log(request_id, "executing " + spec.program);
+    for (const auto& problem : problems) note(request_id, "error extracting command arguments: " + problem);
+    note(request_id, "executing " + spec.program);
     const CommandResult result = run_command(spec);
-    if (!result.succeeded()) log(request_id, "command failed: " + result.error);
-    log(request_id, "finished handling " + hook->id);
+    if (!result.succeeded()) note(request_id, "command failed: " + result.error);
+    note(request_id, "finished handling " + hook->id);
     if (hook->max_concurrency > 0) {
       std::lock_guard lock(slots->mutex);
       --slots->running;
@@ -249,7 +253,7 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
         (*pending)(text(500, body, headers_out));
       }
     }
-    --running_;
+    --running->count;
   }).detach();
 }
 

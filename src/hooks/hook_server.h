@@ -36,7 +36,7 @@ class HookServer {
   void handle(net::HttpRequest request, net::Respond respond);
   // Replaces the hooks (hot reload); requests already running finish with the old ones.
   void replace(std::vector<Hook> hooks);
-  // Waits (at most `grace`) for the commands still running.
+  // Waits (at most `grace`) for the commands still running; those that run longer finish on their own.
   void stop(std::chrono::milliseconds grace);
 
   struct Slots;
@@ -49,7 +49,12 @@ class HookServer {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const Hook>> hooks_;
   std::map<std::string, std::shared_ptr<Slots>> slots_;  // per hook id, for hookd-max-concurrency
-  std::atomic<int> running_{0};
+  // Shared with the command threads, which may outlive the server when stop() runs out of time.
+  struct Running {
+    std::atomic<int> count{0};
+    std::function<void(const std::string&)> log;
+  };
+  std::shared_ptr<Running> running_ = std::make_shared<Running>();
   std::atomic<std::uint64_t> requests_{0};
 };
 
