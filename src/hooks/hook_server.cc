@@ -1,5 +1,6 @@
 #include "hooks/hook_server.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,16 @@ constexpr std::string_view kCommandError =
     "Error occurred while executing the hook's command. Please check your logs for more details.";
 constexpr std::string_view kBusy = "Too many requests for this hook.";
 constexpr std::string_view kBadMultipart = "Error occurred while parsing multipart form.";
+
+// A configured status code, as webhook's writeHttpResponseCode takes it: one Go knows (http.StatusText
+// is not empty), else 200.
+int status_or_ok(int code) {
+  static constexpr int kKnown[] = {100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301,
+                                   302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409,
+                                   410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428,
+                                   429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511};
+  return std::find(std::begin(kKnown), std::end(kKnown), code) != std::end(kKnown) ? code : 200;
+}
 
 // As Go's http.ResponseWriter: a body gets a text content type unless a header set one.
 net::HttpResponse text(int status, std::string body, const std::vector<Header>& headers) {
@@ -182,8 +193,7 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     }
     if (!outcome.satisfied) {
       log(request_id, id + " hook triggered, but the rules were not satisfied");
-      const int status =
-          hook->trigger_rule_mismatch_http_response_code ? hook->trigger_rule_mismatch_http_response_code : 200;
+      const int status = status_or_ok(hook->trigger_rule_mismatch_http_response_code);
       return respond(text(status, std::string(kNotSatisfied), options_.headers));
     }
   }
@@ -191,7 +201,7 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
 
   std::vector<Header> headers_out = options_.headers;
   headers_out.insert(headers_out.end(), hook->response_headers.begin(), hook->response_headers.end());
-  const int success = hook->success_http_response_code ? hook->success_http_response_code : 200;
+  const int success = status_or_ok(hook->success_http_response_code);
 
   std::shared_ptr<Slots> slots;
   {

@@ -94,6 +94,7 @@ const requests = [
   ["/hooks/sha512", { headers: { "x-signature": "sha512=" + hmac("sha512", "body") }, body: "body" }],
   ["/hooks/sha512", { headers: { "x-signature": hmac("sha512", "other") }, body: "body" }],
   ["/hooks/yaml-echo?lang=en", { headers: { "content-type": "application/json" }, body: JSON.stringify([{ name: "first" }]) }],
+  ["/hooks/odd-code", {}],
   ["/hooks/unknown", {}],
   ["/hooks/", {}],
   ["/", { method: "GET" }],
