@@ -6,24 +6,25 @@
 #include "core/time.h"
 
 namespace hookd::api {
-namespace {
 
 json::value nullable(const std::optional<std::string>& text) {
   return text ? json::value(*text) : json::value(nullptr);
 }
 json::value nullable(const std::optional<int>& number) { return number ? json::value(*number) : json::value(nullptr); }
 
+json::object map_json(const store::StringMap& map) {
+  json::object object;
+  for (const auto& [key, value] : map) object[key] = value;
+  return object;
+}
+
+namespace {
+
 json::value list_or_null(const std::optional<std::vector<std::string>>& list) {
   if (!list) return nullptr;
   json::array array;
   for (const auto& item : *list) array.emplace_back(item);
   return array;
-}
-
-json::object map_json(const store::StringMap& map) {
-  json::object object;
-  for (const auto& [key, value] : map) object[key] = value;
-  return object;
 }
 
 json::object message_fields(const store::Message& message) {

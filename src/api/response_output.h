@@ -15,6 +15,11 @@ namespace hookd::api {
 
 namespace json = boost::json;
 
+// A value or null; a string map as an object. Shared by every resource's shape.
+json::value nullable(const std::optional<std::string>& text);
+json::value nullable(const std::optional<int>& number);
+json::object map_json(const store::StringMap& map);
+
 json::object application_json(const store::Application& app);
 json::object event_type_json(const store::EventType& type, bool with_schemas = true);
 json::object endpoint_json(const store::Endpoint& endpoint);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/response_output.h"
 #include "core/encoding.h"
 #include "ingress/request_reading.h"
 #include "ingress/source_gate.h"
@@ -12,11 +13,6 @@ namespace {
 constexpr std::size_t kMaxSecrets = 10;
 constexpr std::size_t kMaxSecretLength = 1024;
 constexpr std::int64_t kMaxWindowSeconds = 30 * 24 * 3600;
-
-json::value nullable_text(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  return json::value(*text);
-}
 
 }  // namespace
 
@@ -93,13 +89,11 @@ json::object source_json(const store::Source& source, const std::string& public_
   out["scheme"] = source.scheme;
   out["url"] = public_url + "/in/" + source.name;
   out["app"] = source.app_id;
-  out["eventType"] = nullable_text(source.event_type);
-  out["tolerance"] = source.tolerance_seconds ? json::value(*source.tolerance_seconds) : json::value(nullptr);
-  json::object hmac;
-  for (const auto& [key, value] : source.hmac) hmac[key] = value;
-  out["hmac"] = std::move(hmac);
-  out["dedupe"] = {{"header", nullable_text(source.dedupe_header)},
-                   {"field", nullable_text(source.dedupe_field)},
+  out["eventType"] = nullable(source.event_type);
+  out["tolerance"] = nullable(source.tolerance_seconds);
+  out["hmac"] = map_json(source.hmac);
+  out["dedupe"] = {{"header", nullable(source.dedupe_header)},
+                   {"field", nullable(source.dedupe_field)},
                    {"window", source.dedupe_window_seconds}};
   out["secretCount"] = source.secrets.size();  // the secrets themselves: GET …/secret
   out["createdAt"] = core::format_rfc3339(source.created_at);
@@ -122,9 +116,8 @@ json::object inbound_json(const store::InboundRequest& request) {
   } else {
     out["bodyBase64"] = core::base64_encode(request.body);
   }
-  out["dedupeKey"] = nullable_text(request.dedupe_key);
-  out["msgId"] = nullable_text(request.msg_id);
-  out["routeError"] = nullable_text(request.route_error);
+  out["dedupeKey"] = nullable(request.dedupe_key);
+  out["msgId"] = request.msg_id;
   return out;
 }
 

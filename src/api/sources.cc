@@ -91,14 +91,12 @@ core::Result<Reply> write_source(Services& services, Call& call, bool put) {
     if (auto checked = check_source(services, fresh, *fields); !checked) return fail(std::move(checked).error());
     create = std::move(fresh);
   }
-  core::Status rejected;
   auto saved = services.store.update_source(
       call.caller.org_id, call.param("source_id"),
       [&](store::Source& source) {
         apply_source_fields(source, *fields, put);
         source.updated_at = now;
-        rejected = check_source(services, source, *fields);
-        return rejected;
+        return check_source(services, source, *fields);
       },
       std::move(create));
   if (!saved) return fail(std::move(saved).error());
@@ -209,11 +207,8 @@ void verify_and_keep(Services& services, Call& call, std::shared_ptr<const Sourc
           return done(core::Result<Reply>(Reply::json(200, {{"id", received->request_id}, {"duplicate", true}})));
         }
         services.source_counters.count(source_id, SourceCounters::Kind::accepted);
-        json::object body{{"id", received->request_id}, {"duplicate", false}};
-        if (received->created) {
-          body["msgId"] = received->created->message.id;
-          hand_over(services, *received->created);
-        }
+        json::object body{{"id", received->request_id}, {"duplicate", false}, {"msgId", received->created->message.id}};
+        hand_over(services, *received->created);
         done(core::Result<Reply>(Reply::json(200, body)));
       });
 }

@@ -156,6 +156,16 @@ TEST_F(DispatcherTest, NewWorkForAnOverflowingEndpointWaitsInTheStore) {
   for (int i = 0; i < 8; ++i) messages.push_back(publish());
   // Two in flight, four queued in memory, the rest given back: from now on the API leaves its work queued.
   ASSERT_TRUE(eventually([&] { return dispatcher_->leave_queued()->contains(e.id); }));
+  // What the API does with that set: the store leaves the new delivery unclaimed, and says so.
+  const auto now = core::SystemClock::instance().now();
+  store::Message direct{core::new_id("msg_"), app_.org_id, app_.id, "test.event", std::nullopt,
+                        std::nullopt,         "{}",        now,     now + 24h};
+  auto created = store_->create_message({direct, std::nullopt, true, dispatcher_->leave_queued()});
+  ASSERT_TRUE(created);
+  EXPECT_TRUE(created->tasks.empty());
+  EXPECT_EQ(created->queued, std::vector<std::string>{e.id});
+  dispatcher_->submit({}, std::move(created->queued));
+  messages.push_back(direct);
   for (int i = 0; i < 20; ++i) messages.push_back(publish());
   hold = false;
   for (const auto& message : messages) {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/response_output.h"
 #include "core/ids.h"
 #include "hookd/sign/secret.h"
 #include "server/log.h"
@@ -10,6 +11,7 @@ namespace hookd::server {
 namespace {
 
 namespace json = boost::json;
+using api::nullable;
 
 constexpr const char* kConfigEndpoint = "config";  // the uid of the endpoint from the configuration
 constexpr std::chrono::hours kRetention{24 * 90};
@@ -30,11 +32,6 @@ constexpr EventTypeText kEventTypes[] = {
     {"message.attempt.exhausted", "A message failed every attempt of its retry schedule to an endpoint."},
     {"message.attempt.recovered", "A message succeeded after message.attempt.failing was sent for it."},
 };
-
-json::value nullable(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  return json::value(*text);
-}
 
 core::Status ensure_setup(store::Store& store, const core::Clock& clock, const OperationalWebhooksOptions& options,
                           std::string& app_id) {

@@ -190,8 +190,7 @@ struct InboundRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
   std::string body;                                          // the raw bytes
   std::optional<std::string> dedupe_key;
-  std::optional<std::string> msg_id;  // the message it became, once routed
-  std::optional<std::string> route_error;
+  std::string msg_id;  // the message it became
 };
 
 // What one step of Store::prune_messages did; `last` is where the next step continues (none: done).

@@ -59,19 +59,19 @@ struct CreatedMessage {
   std::vector<std::string> queued;
 };
 
-// A verified inbound request to keep, and the message it becomes (none: kept, not routed). When the
-// request has a dedupe key and an earlier request of the source had the same key at or after
-// `duplicate_since`, nothing is written: it is a duplicate.
+// A verified inbound request to keep, and the message it becomes. When the request has a dedupe key and
+// an earlier request of the source had the same key at or after `duplicate_since`, nothing is written:
+// it is a duplicate.
 struct NewInbound {
   InboundRequest request;
   TimePoint duplicate_since;
-  std::optional<NewMessage> route;
+  NewMessage route;
 };
 
 struct Received {
   std::string request_id;  // the new request's id, or the earlier copy's for a duplicate
   bool duplicate = false;
-  std::optional<CreatedMessage> created;
+  std::optional<CreatedMessage> created;  // none for a duplicate
 };
 
 class Store {

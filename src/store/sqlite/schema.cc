@@ -162,8 +162,7 @@ CREATE TABLE inbound_request (
   headers     TEXT NOT NULL,
   body        BLOB NOT NULL,
   dedupe_key  TEXT,
-  msg_id      TEXT,
-  route_error TEXT
+  msg_id      TEXT NOT NULL
 );
 CREATE INDEX inbound_by_source ON inbound_request(source_id, id);
 CREATE INDEX inbound_dedupe ON inbound_request(source_id, dedupe_key, received_at) WHERE dedupe_key IS NOT NULL;

@@ -12,8 +12,7 @@ using core::ErrorCode;
 #define HOOKD_SOURCE_COLUMNS                                                                           \
   "s.id, s.org_id, s.name, s.scheme, s.secrets, s.tolerance_seconds, s.hmac, s.app_id, s.event_type, " \
   "s.dedupe_header, s.dedupe_field, s.dedupe_window_seconds, s.created_at, s.updated_at"
-#define HOOKD_INBOUND_COLUMNS \
-  "r.id, r.org_id, r.source_id, r.received_at, r.headers, r.body, r.dedupe_key, r.msg_id, r.route_error"
+#define HOOKD_INBOUND_COLUMNS "r.id, r.org_id, r.source_id, r.received_at, r.headers, r.body, r.dedupe_key, r.msg_id"
 
 constexpr const char* kFindSource =
     "SELECT " HOOKD_SOURCE_COLUMNS " FROM source s WHERE s.id = ?1 OR s.name = ?1 ORDER BY s.id = ?1 DESC LIMIT 1";
@@ -36,8 +35,8 @@ constexpr const char* kDeleteSource = "DELETE FROM source WHERE id = ?1 AND org_
 constexpr const char* kFindDuplicate =
     "SELECT id FROM inbound_request WHERE source_id = ?1 AND dedupe_key = ?2 AND received_at >= ?3 LIMIT 1";
 constexpr const char* kInsertInbound =
-    "INSERT INTO inbound_request (id, org_id, source_id, received_at, headers, body, dedupe_key, msg_id,"
-    " route_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "INSERT INTO inbound_request (id, org_id, source_id, received_at, headers, body, dedupe_key, msg_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kGetInbound =
     "SELECT " HOOKD_INBOUND_COLUMNS " FROM inbound_request r WHERE r.source_id = ?1 AND r.id = ?2";
 constexpr const char* kListInboundDown = "SELECT " HOOKD_INBOUND_COLUMNS
@@ -77,8 +76,7 @@ InboundRequest read_inbound(const Statement& row) {
   request.headers = decode_pairs(row.text(4));
   request.body = row.text(5);
   request.dedupe_key = row.optional_text(6);
-  request.msg_id = row.optional_text(7);
-  request.route_error = row.optional_text(8);
+  request.msg_id = row.text(7);
   return request;
 }
 
@@ -181,17 +179,14 @@ void SqliteStore::receive_async(NewInbound inbound, std::function<void(Result<Re
           if (statement->failed()) return fail(db.error("looking for a duplicate"));
         }
         Received received{request.id, false, std::nullopt};
-        if (inbound.route) {
-          auto created = insert_message(db, *inbound.route);
-          if (!created) return fail(std::move(created).error());
-          request.msg_id = created->message.id;
-          received.created = std::move(*created);
-        }
+        auto created = insert_message(db, inbound.route);
+        if (!created) return fail(std::move(created).error());
+        request.msg_id = created->message.id;
+        received.created = std::move(*created);
         auto statement = db.prepare(kInsertInbound);
         statement->bind(1, request.id).bind(2, request.org_id).bind(3, request.source_id);
         statement->bind(4, micros(request.received_at)).bind(5, encode_pairs(request.headers));
         statement->bind_blob(6, request.body).bind(7, request.dedupe_key).bind(8, request.msg_id);
-        statement->bind(9, request.route_error);
         statement->step();
         if (statement->failed()) return fail(db.error("keeping an inbound request"));
         return received;
