@@ -35,6 +35,10 @@ struct HooksOptions {
   bool x_request_id = false;
   long x_request_id_limit = 0;
   std::string pidfile;
+  bool secure = false;  // HTTPS with `cert` and `key`
+  std::string cert = "cert.pem";
+  std::string key = "key.pem";
+  std::string tls_min_version = "1.2";
 };
 
 constexpr const char* kUsage =
@@ -56,7 +60,11 @@ constexpr const char* kUsage =
     "  -pidfile string       write the process id here\n"
     "  -max-multipart-mem int  accepted for compatibility\n"
     "  -version              print the version and quit\n"
-    "Not supported yet (hookd says so and exits 2): -secure, -cert, -key, -setuid, -setgid.\n";
+    "  -secure               serve HTTPS instead of HTTP\n"
+    "  -cert string          HTTPS certificate chain, PEM (default \"cert.pem\")\n"
+    "  -key string           HTTPS private key, PEM (default \"key.pem\")\n"
+    "  -tls-min-version string  minimum TLS version: 1.0, 1.1, 1.2 or 1.3 (default \"1.2\")\n"
+    "Not supported (hookd says so and exits 2): -cipher-suites, -list-cipher-suites, -setuid, -setgid.\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
@@ -100,8 +108,7 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
       options.as_template = on;
       continue;
     }
-    if (arg == "secure" || arg == "cert" || arg == "key" || arg == "setuid" || arg == "setgid" ||
-        arg == "tls-min-version" || arg == "cipher-suites" || arg == "list-cipher-suites") {
+    if (arg == "setuid" || arg == "setgid" || arg == "cipher-suites" || arg == "list-cipher-suites") {
       if (boolean && !on) continue;
       return "-" + arg + " is not supported by hookd hooks yet";
     }
@@ -144,6 +151,14 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
       options.pidfile = *value;
     } else if (arg == "max-multipart-mem") {
       // accepted: hookd does not parse multipart bodies
+    } else if (arg == "secure") {
+      options.secure = on;
+    } else if (arg == "cert") {
+      options.cert = *value;
+    } else if (arg == "key") {
+      options.key = *value;
+    } else if (arg == "tls-min-version") {
+      options.tls_min_version = *value;
     } else if (arg == "version") {
       version = true;
     } else {
@@ -241,6 +256,7 @@ int run_hooks(const std::vector<std::string>& args) {
   http.threads = 2;
   http.server_header = "";
   http.max_body_bytes = 64 << 20;
+  if (options.secure) http.tls = net::ServerTls{options.cert, options.key, options.tls_min_version};
   std::string error;
   auto server = net::HttpServer::listen(
       http,
@@ -254,8 +270,8 @@ int run_hooks(const std::vector<std::string>& args) {
   }
   server->start();
   if (!options.pidfile.empty()) std::ofstream(options.pidfile) << ::getpid() << '\n';
-  std::printf("serving hooks on http://%s:%u/%s/{id}\n", options.ip.c_str(), server->port(),
-              options.url_prefix.c_str());
+  std::printf("serving hooks on %s://%s:%u/%s/{id}\n", options.secure ? "https" : "http", options.ip.c_str(),
+              server->port(), options.url_prefix.c_str());
   std::fflush(stdout);
 
   // Reloads every hooks file; when one fails, the hooks stay as they were (as in webhook).

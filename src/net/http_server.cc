@@ -1,4 +1,5 @@
-// The only translation unit that compiles Beast's server side.
+// The only translation unit that compiles Beast's server side. Plain and TLS connections run the same
+// session coroutine, templated on the stream.
 #include "net/http_server.h"
 
 #include <atomic>
@@ -7,11 +8,13 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -23,7 +26,9 @@ namespace hookd::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 struct HttpServer::State {
@@ -35,12 +40,14 @@ struct HttpServer::State {
   ServerOptions options;
   Handler handler;
   tcp::acceptor acceptor{context};
+  std::optional<ssl::context> tls_context;  // set when serving HTTPS
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
   std::atomic<std::uint64_t> accepted{0};
   std::mutex sessions_mutex;
-  std::set<std::shared_ptr<beast::tcp_stream>> sessions;  // open connections, closed on stop
+  // Open connections (their TCP layer), closed on stop.
+  std::set<std::shared_ptr<beast::tcp_stream>> sessions;
 };
 
 namespace {
@@ -109,14 +116,18 @@ auto async_handle(HttpServer::State& state, HttpRequest request, Token&& token) 
       token, std::move(request));
 }
 
-asio::awaitable<void> write_error(beast::tcp_stream& stream, int status, std::string_view code, std::string_view detail,
+template <class Stream>
+asio::awaitable<void> write_error(Stream& stream, int status, std::string_view code, std::string_view detail,
                                   const ServerOptions& options) {
   auto response = to_beast(HttpResponse::json(status, error_body(code, detail)), 11, false, options.server_header);
   co_await http::async_write(stream, response, kTuple);
 }
 
+// Serves the requests of one connection. `transport` is the stream's TCP layer (the stream itself when plain).
 // `state` outlives the session: the server's context, which runs it, is destroyed after the state.
-asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<beast::tcp_stream> stream) {
+template <class Stream>
+asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<Stream> stream,
+                              std::shared_ptr<beast::tcp_stream> transport) {
   const ServerOptions& options = state->options;
   beast::flat_buffer buffer;
   while (!state->stopping) {
@@ -125,10 +136,10 @@ asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<beast::t
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
 
     // Wait for the first byte under the idle timeout, then for the whole request under the read timeout.
-    stream->expires_after(options.idle_timeout);
+    transport->expires_after(options.idle_timeout);
     auto [header_error, header_bytes] = co_await http::async_read_header(*stream, buffer, parser, kTuple);
     if (!header_error && !parser.is_done()) {
-      stream->expires_after(options.read_timeout);
+      transport->expires_after(options.read_timeout);
       auto [body_error, body_bytes] = co_await http::async_read(*stream, buffer, parser, kTuple);
       header_error = body_error;
     }
@@ -155,13 +166,13 @@ asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<beast::t
     const bool keep_alive = request.keep_alive();
     const unsigned version = request.version();
     const bool head = request.method() == http::verb::head;
-    stream->expires_never();
+    transport->expires_never();
     ++state->in_flight;
     HttpResponse response =
-        co_await async_handle(*state, from_beast(std::move(request), stream->socket()), asio::use_awaitable);
+        co_await async_handle(*state, from_beast(std::move(request), transport->socket()), asio::use_awaitable);
     --state->in_flight;
     auto out = to_beast(std::move(response), version, keep_alive && !state->stopping, options.server_header);
-    stream->expires_after(options.read_timeout);
+    transport->expires_after(options.read_timeout);
     boost::system::error_code write_error_code;
     if (head) {
       http::response_serializer<http::string_body> serializer(out);
@@ -171,11 +182,93 @@ asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<beast::t
     }
     if (write_error_code || !out.keep_alive()) break;
   }
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    transport->expires_after(std::chrono::seconds(1));
+    co_await stream->async_shutdown(kTuple);  // close_notify; a peer that is gone does not matter
+  }
   beast::error_code ignored;
-  stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream->close();
+  transport->socket().shutdown(tcp::socket::shutdown_send, ignored);
+  transport->close();
   std::lock_guard lock(state->sessions_mutex);
-  state->sessions.erase(stream);
+  state->sessions.erase(transport);
+}
+
+// The TLS handshake, under the read timeout, then the session.
+asio::awaitable<void> tls_session(HttpServer::State* state, std::shared_ptr<TlsStream> stream,
+                                  std::shared_ptr<beast::tcp_stream> transport) {
+  transport->expires_after(state->options.read_timeout);
+  auto [handshake_error] = co_await stream->async_handshake(ssl::stream_base::server, kTuple);
+  if (handshake_error) {
+    transport->close();
+    std::lock_guard lock(state->sessions_mutex);
+    state->sessions.erase(transport);
+    co_return;
+  }
+  co_await session(state, std::move(stream), std::move(transport));
+}
+
+// Starts serving an accepted connection, over TLS when the server has a certificate.
+void serve_connection(HttpServer::State* state, tcp::socket socket) {
+  std::shared_ptr<beast::tcp_stream> transport;
+  std::shared_ptr<TlsStream> tls;
+  if (state->tls_context) {
+    tls = std::make_shared<TlsStream>(std::move(socket), *state->tls_context);
+    transport = std::shared_ptr<beast::tcp_stream>(tls, &beast::get_lowest_layer(*tls));  // shares ownership
+  } else {
+    transport = std::make_shared<beast::tcp_stream>(std::move(socket));
+  }
+  {
+    std::lock_guard lock(state->sessions_mutex);
+    state->sessions.insert(transport);
+  }
+  auto on_end = [state, transport](std::exception_ptr failure) {
+    // A session that threw (out of memory, a bug) closes its connection; the server goes on.
+    if (failure) {
+      beast::error_code close_error;
+      transport->socket().close(close_error);
+      std::lock_guard lock(state->sessions_mutex);
+      state->sessions.erase(transport);
+    }
+  };
+  if (tls) {
+    asio::co_spawn(transport->get_executor(), tls_session(state, tls, transport), on_end);
+  } else {
+    asio::co_spawn(transport->get_executor(), session(state, transport, transport), on_end);
+  }
+}
+
+// The server's TLS context from its certificate and key files; an error message when they cannot be used.
+std::optional<ssl::context> make_tls_context(const ServerTls& files, std::string& error) {
+  ssl::context context{ssl::context::tls_server};
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::single_dh_use);
+  static const std::pair<const char*, int> kVersions[] = {
+      {"1.0", TLS1_VERSION}, {"1.1", TLS1_1_VERSION}, {"1.2", TLS1_2_VERSION}, {"1.3", TLS1_3_VERSION}};
+  int min_version = 0;
+  for (const auto& [name, version] : kVersions) {
+    if (files.min_version == name) min_version = version;
+  }
+  if (min_version == 0) {
+    error = "unknown TLS version '" + files.min_version + "' (use 1.0, 1.1, 1.2 or 1.3)";
+    return std::nullopt;
+  }
+  SSL_CTX_set_min_proto_version(context.native_handle(), min_version);
+  boost::system::error_code ec;
+  context.use_certificate_chain_file(files.certificate_file, ec);
+  if (ec) {
+    error = "cannot use certificate " + files.certificate_file + ": " + ec.message();
+    return std::nullopt;
+  }
+  context.use_private_key_file(files.private_key_file, ssl::context::pem, ec);
+  if (ec) {
+    error = "cannot use private key " + files.private_key_file + ": " + ec.message();
+    return std::nullopt;
+  }
+  if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
+    error = "private key " + files.private_key_file + " does not match certificate " + files.certificate_file;
+    return std::nullopt;
+  }
+  return context;
 }
 
 asio::awaitable<void> accept_loop(HttpServer::State* state) {
@@ -189,20 +282,7 @@ asio::awaitable<void> accept_loop(HttpServer::State* state) {
     ++state->accepted;
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-    {
-      std::lock_guard lock(state->sessions_mutex);
-      state->sessions.insert(stream);
-    }
-    asio::co_spawn(stream->get_executor(), session(state, stream), [state, stream](std::exception_ptr failure) {
-      // A session that threw (out of memory, a bug) closes its connection; the server goes on.
-      if (failure) {
-        beast::error_code close_error;
-        stream->socket().close(close_error);
-        std::lock_guard lock(state->sessions_mutex);
-        state->sessions.erase(stream);
-      }
-    });
+    serve_connection(state, std::move(socket));
   }
 }
 
@@ -216,6 +296,10 @@ std::unique_ptr<HttpServer> HttpServer::listen(ServerOptions options, Handler ha
   auto state = std::make_unique<State>();
   state->options = std::move(options);
   state->handler = std::move(handler);
+  if (state->options.tls) {
+    state->tls_context = make_tls_context(*state->options.tls, error);
+    if (!state->tls_context) return nullptr;
+  }
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(state->options.address, ec);
   if (ec) {

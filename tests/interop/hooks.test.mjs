@@ -5,7 +5,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { hookdBin } from "./hookd.mjs";
@@ -47,7 +50,8 @@ async function startBoth(files, extra = [], env = {}) {
     const args = [...(binary === hookdBin ? ["hooks"] : []), ...hooksArgs, "-ip", "127.0.0.1", "-port", String(port), ...extra];
     const child = spawn(binary, args, { stdio: "ignore", env: { ...process.env, ...env } });
     await waitForPort(port);
-    servers.push({ name: path.basename(binary), url: `http://127.0.0.1:${port}`, child });
+    const scheme = extra.includes("-secure") ? "https" : "http";
+    servers.push({ name: path.basename(binary), url: `${scheme}://127.0.0.1:${port}`, child });
   }
   return servers;
 }
@@ -169,4 +173,52 @@ test("-template expands getenv in hooks files as webhook does", { timeout: 30000
     webhook.child.kill();
     hookd.child.kill();
   }
+});
+
+// One HTTPS request trusting only `ca`; what a client sees, as exchange() reports it.
+function secureExchange(url, ca, { headers = {}, body = "" } = {}) {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(url, { method: "POST", headers, ca }, (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () => {
+        const kept = Object.entries(response.headers)
+          .filter(([name]) => !["date", "server", "connection", "keep-alive"].includes(name))
+          .sort();
+        resolve({ status: response.statusCode, headers: kept, body: Buffer.concat(chunks).toString() });
+      });
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+test("-secure serves the hooks over HTTPS with -cert and -key, as webhook does", { timeout: 30000 }, async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), "hookd-hooks-tls-"));
+  const cert = path.join(directory, "cert.pem");
+  const key = path.join(directory, "key.pem");
+  const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-days", "1", "-subj", "/CN=hooks-test", "-addext", "subjectAltName=IP:127.0.0.1",
+    "-keyout", key, "-out", cert]);
+  assert.equal(made.status, 0, made.stderr?.toString());
+  const [webhook, hookd] = await startBoth(fixtures, ["-secure", "-cert", cert, "-key", key]);
+  try {
+    const ca = readFileSync(cert);
+    const options = { headers: { "content-type": "application/json" }, body: push };
+    const expected = await secureExchange(webhook.url + "/hooks/echo?q=tls", ca, options);
+    const actual = await secureExchange(hookd.url + "/hooks/echo?q=tls", ca, options);
+    assert.equal(actual.status, 200);
+    assert.deepEqual(actual, expected);
+    // A client that does not trust the certificate gets no answer from either.
+    await assert.rejects(secureExchange(hookd.url + "/hooks/echo", undefined, options));
+  } finally {
+    webhook.child.kill();
+    hookd.child.kill();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  // A key that cannot be read stops hookd at start, with a reason.
+  const broken = spawnSync(hookdBin, ["hooks", "-hooks", fixtures[0], "-ip", "127.0.0.1", "-port", "0", "-secure",
+    "-cert", cert, "-key", key], { timeout: 10000 });
+  assert.notEqual(broken.status, 0);
+  assert.match(broken.stderr.toString(), /cannot use certificate/);
 });
