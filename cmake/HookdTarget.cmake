@@ -9,10 +9,11 @@ function(hookd_warnings target)
   endif()
 endfunction()
 
-# hookd_unit_test(name SOURCES ... LIBS ...): a GoogleTest executable registered with CTest under the
-# label "unit" (the label the sanitizer build runs).
+# hookd_unit_test(name [POSTGRES] SOURCES ... LIBS ...): a GoogleTest executable registered with CTest
+# under the label "unit" (the label the sanitizer build runs). POSTGRES: its tests use the tests'
+# PostgreSQL server (HOOKD_TEST_POSTGRES names the file with its connection string).
 function(hookd_unit_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES" "" "SOURCES;LIBS" ${ARGN})
   if(NOT HOOKD_BUILD_TESTS)
     return()
   endif()
@@ -21,5 +22,10 @@ function(hookd_unit_test name)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   hookd_warnings(${name})
   include(GoogleTest)
-  gtest_discover_tests(${name} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+  if(ARG_POSTGRES)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit FIXTURES_REQUIRED postgres
+      ENVIRONMENT HOOKD_TEST_POSTGRES=${HOOKD_TEST_POSTGRES_STATE})
+  else()
+    gtest_discover_tests(${name} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+  endif()
 endfunction()

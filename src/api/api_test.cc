@@ -21,7 +21,7 @@ class ApiTest : public ::testing::Test {
   void SetUp() override {
     directory_ = std::filesystem::temp_directory_path() / ("hookd-api-" + core::new_id(""));
     std::filesystem::create_directories(directory_);
-    store_ = store::sqlite::SqliteStore::open({(directory_ / "hookd.db").string(), false, 2, 1024}).value();
+    store_ = store::sqlite::open_store({(directory_ / "hookd.db").string(), false, 2, 1024}).value();
     ApiOptions options;
     options.jwt_secret = "test-secret";
     options.public_url = "http://127.0.0.1:8071";

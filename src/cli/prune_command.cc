@@ -34,7 +34,7 @@ int run_prune(const PruneOptions& options) {
     return kExitFailure;
   }
   // Beside a running server too: SQLite serialises the writes, and each batch is a short transaction.
-  auto store = store::sqlite::SqliteStore::open({path.string(), true, 1, 16});
+  auto store = store::sqlite::open_store({path.string(), true, 1, 16});
   if (!store) {
     std::fprintf(stderr, "hookd prune: %s\n", store.error().detail.c_str());
     return kExitFailure;

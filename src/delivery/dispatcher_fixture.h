@@ -55,7 +55,7 @@ class DispatcherTest : public ::testing::Test {
   void SetUp() override {
     directory_ = std::filesystem::temp_directory_path() / ("hookd-dispatch-" + core::new_id(""));
     std::filesystem::create_directories(directory_);
-    store_ = store::sqlite::SqliteStore::open({(directory_ / "hookd.db").string(), false, 2, 1024}).value();
+    store_ = store::sqlite::open_store({(directory_ / "hookd.db").string(), false, 2, 1024}).value();
     loop_.start();
     options_.schedule.delays = {20ms, 20ms, 20ms};
     options_.schedule.penalty = 30ms;

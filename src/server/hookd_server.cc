@@ -90,7 +90,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   if (!secret) return fail(std::move(secret).error());
   std::tie(parts->jwt_secret, parts->generated_secret) = *secret;
 
-  auto store = store::sqlite::SqliteStore::open(
+  auto store = store::sqlite::open_store(
       {(std::filesystem::path(config.data_dir) / "hookd.db").string(), config.synchronous_full, 4, 1024});
   if (!store) return fail(std::move(store).error());
   parts->store = std::move(*store);

@@ -1,8 +1,8 @@
-#include "store/sqlite/rows.h"
+#include "store/sql/rows.h"
 
-#include "store/sqlite/columns.h"
+#include "store/sql/columns.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 
 Application read_application(const Statement& row, int first) {
   Application app;
@@ -112,4 +112,4 @@ Walk walk_of(const PageQuery& page) {
   return walk;
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

@@ -1,12 +1,12 @@
-// SQL column lists and the functions that read them back into records. Internal to the SQLite store.
+// SQL column lists and the functions that read them back into records. Internal to the SQL store.
 #pragma once
 
 #include <algorithm>
 
 #include "store/model.h"
-#include "store/sqlite/connection.h"
+#include "store/sql/connection.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 
 // Column lists, as macros so that they concatenate into SQL string constants.
 #define HOOKD_APP_COLUMNS "a.id, a.org_id, a.uid, a.name, a.throttle_rate, a.metadata, a.created_at, a.updated_at"
@@ -62,4 +62,4 @@ struct Walk {
 };
 Walk walk_of(const PageQuery& page);
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "core/error.h"
-#include "store/sqlite/connection.h"
+#include "store/sql/connection.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 
 class WriteQueue {
  public:
@@ -88,4 +88,4 @@ core::Result<T> WriteQueue::run(std::function<core::Result<T>(Connection&)> body
   return future.get();
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

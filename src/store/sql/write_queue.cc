@@ -1,12 +1,11 @@
-#include "store/sqlite/write_queue.h"
+#include "store/sql/write_queue.h"
 
 #include <cstdio>
 #include <vector>
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 namespace {
 
-constexpr const char* kBegin = "BEGIN IMMEDIATE";
 constexpr const char* kCommit = "COMMIT";
 constexpr const char* kRollback = "ROLLBACK";
 constexpr const char* kSavepoint = "SAVEPOINT write";
@@ -64,7 +63,7 @@ void WriteQueue::loop() {
 
     // If BEGIN fails, each write still runs (so that its caller hears back) but is rolled back.
     Connection& db = *connection_;
-    const bool began = run_control(db, kBegin);
+    const bool began = run_control(db, db.begin_write());
     for (Write& write : batch) {
       (void)run_control(db, kSavepoint);
       Outcome outcome;
@@ -92,4 +91,4 @@ void WriteQueue::loop() {
   }
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

@@ -1,4 +1,5 @@
-#include "store/sqlite/write_queue.h"
+#include "store/sql/write_queue.h"
+#include "store/sqlite/sqlite_connection.h"
 
 #include <gtest/gtest.h>
 
@@ -6,12 +7,12 @@
 
 #include "core/ids.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 namespace {
 
 TEST(WriteQueue, AFailedWriteIsUndoneAndTheOthersCommit) {
   const auto path = std::filesystem::temp_directory_path() / ("hookd-queue-" + core::new_id("") + ".db");
-  auto connection = Connection::open(path.string(), false);
+  auto connection = sqlite::SqliteConnection::open(path.string(), false);
   ASSERT_TRUE(connection);
   ASSERT_TRUE((*connection)->exec("CREATE TABLE t (v INTEGER PRIMARY KEY)"));
   {
@@ -45,4 +46,4 @@ TEST(WriteQueue, AFailedWriteIsUndoneAndTheOthersCommit) {
 }
 
 }  // namespace
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

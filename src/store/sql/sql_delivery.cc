@@ -1,10 +1,10 @@
-// The delivery queue in the SQLite store: recording outcomes, claiming due work, manual tasks.
+// The delivery queue in the SQL store: recording outcomes, claiming due work, manual tasks.
 #include "core/ids.h"
-#include "store/sqlite/columns.h"
-#include "store/sqlite/rows.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/columns.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 namespace {
 
 using core::ErrorCode;
@@ -62,7 +62,7 @@ DeliveryTask read_task(const Statement& row, std::string_view endpoint_id, Trigg
 
 }  // namespace
 
-void SqliteStore::record_outcomes(std::vector<DeliveryOutcome> outcomes) {
+void SqlStore::record_outcomes(std::vector<DeliveryOutcome> outcomes) {
   writes_->submit([outcomes = std::move(outcomes)](Connection& db) -> WriteQueue::Outcome {
     const auto now = micros(core::SystemClock::instance().now());
     for (const DeliveryOutcome& outcome : outcomes) {
@@ -92,15 +92,15 @@ void SqliteStore::record_outcomes(std::vector<DeliveryOutcome> outcomes) {
   });
 }
 
-Result<ClaimedWork> SqliteStore::claim_due(std::string_view endpoint_id, TimePoint now, int limit) {
+Result<ClaimedWork> SqlStore::claim_due(std::string_view endpoint_id, TimePoint now, int limit) {
   return claim(kDueForEndpoint, endpoint_id, now, limit);
 }
 
-Result<ClaimedWork> SqliteStore::claim_in_order(std::string_view endpoint_id, int limit) {
+Result<ClaimedWork> SqlStore::claim_in_order(std::string_view endpoint_id, int limit) {
   return claim(kOldestForEndpoint, endpoint_id, TimePoint{}, limit);
 }
 
-Result<ClaimedWork> SqliteStore::claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit) {
+Result<ClaimedWork> SqlStore::claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit) {
   return writes_->run<ClaimedWork>([&](Connection& db) -> Result<ClaimedWork> {
     ClaimedWork work;
     std::vector<DeliveryTask>& tasks = work.tasks;
@@ -123,7 +123,7 @@ Result<ClaimedWork> SqliteStore::claim(const char* select, std::string_view endp
   });
 }
 
-Result<std::vector<std::pair<std::string, TimePoint>>> SqliteStore::unclaimed_work() {
+Result<std::vector<std::pair<std::string, TimePoint>>> SqlStore::unclaimed_work() {
   auto db = reader();
   auto statement = db->prepare(kUnclaimedWork);
   std::vector<std::pair<std::string, TimePoint>> work;
@@ -132,7 +132,7 @@ Result<std::vector<std::pair<std::string, TimePoint>>> SqliteStore::unclaimed_wo
   return work;
 }
 
-Status SqliteStore::release_all_claims() {
+Status SqlStore::release_all_claims() {
   return writes_->run<void>([&](Connection& db) -> Status {
     auto statement = db.prepare(kReleaseAll);
     statement->step();
@@ -141,8 +141,8 @@ Status SqliteStore::release_all_claims() {
   });
 }
 
-Result<DeliveryTask> SqliteStore::manual_task(std::string_view app_id, std::string_view msg_id,
-                                              std::string_view endpoint_id) {
+Result<DeliveryTask> SqlStore::manual_task(std::string_view app_id, std::string_view msg_id,
+                                           std::string_view endpoint_id) {
   auto db = reader();
   auto statement = db->prepare(kManualTask);
   statement->bind(1, msg_id).bind(2, endpoint_id).bind(3, app_id);
@@ -150,8 +150,8 @@ Result<DeliveryTask> SqliteStore::manual_task(std::string_view app_id, std::stri
   return read_task(*statement, endpoint_id, TriggerType::manual);
 }
 
-Result<std::vector<DeliveryTask>> SqliteStore::failed_tasks(std::string_view app_id, std::string_view endpoint_id,
-                                                            TimePoint since, std::optional<TimePoint> until) {
+Result<std::vector<DeliveryTask>> SqlStore::failed_tasks(std::string_view app_id, std::string_view endpoint_id,
+                                                         TimePoint since, std::optional<TimePoint> until) {
   auto db = reader();
   auto statement = db->prepare(kFailedTasks);
   statement->bind(1, endpoint_id).bind(2, app_id).bind(3, core::id_floor("msg_", since));
@@ -162,4 +162,4 @@ Result<std::vector<DeliveryTask>> SqliteStore::failed_tasks(std::string_view app
   return tasks;
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

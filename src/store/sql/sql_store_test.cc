@@ -1,3 +1,6 @@
+// The Store's contract, on every database it runs on: each test runs on SQLite and on PostgreSQL (the
+// tests' own server, from CTest's "postgres" fixture).
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
@@ -7,27 +10,37 @@
 #include <thread>
 
 #include "core/ids.h"
+#include "support/postgres.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 namespace {
 
 using core::ErrorCode;
 using namespace std::chrono_literals;
 
-class SqliteStoreTest : public ::testing::Test {
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     directory_ = std::filesystem::temp_directory_path() / ("hookd-store-" + core::new_id(""));
     std::filesystem::create_directories(directory_);
+    if (GetParam() == "postgres") {
+      const auto server = hookd::testing::test_postgres_dsn();
+      if (!server) GTEST_SKIP() << "no PostgreSQL server for this run (CTest starts one)";
+      schema_ = std::make_unique<hookd::testing::PostgresSchema>(*server);
+      ASSERT_TRUE(schema_->ok()) << schema_->error();
+    }
     open();
   }
   void TearDown() override {
     store_.reset();
+    schema_.reset();
     std::filesystem::remove_all(directory_);
   }
+  // Opens the store (again: a restart).
   void open() {
     store_.reset();
-    auto opened = SqliteStore::open({(directory_ / "hookd.db").string(), false, 2, 1024});
+    auto opened = schema_ ? postgres::open_store({schema_->dsn(), 2, 1024})
+                          : sqlite::open_store({(directory_ / "hookd.db").string(), false, 2, 1024});
     ASSERT_TRUE(opened) << opened.error().detail;
     store_ = std::move(*opened);
   }
@@ -75,10 +88,11 @@ class SqliteStoreTest : public ::testing::Test {
   Store* db() { return store_.get(); }
 
   std::filesystem::path directory_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<hookd::testing::PostgresSchema> schema_;
+  std::unique_ptr<SqlStore> store_;
 };
 
-TEST_F(SqliteStoreTest, ApplicationsAreFoundByIdOrUidAndUidsAreUnique) {
+TEST_P(StoreTest, ApplicationsAreFoundByIdOrUidAndUidsAreUnique) {
   const Application a = app("org_a", "my-app");
   EXPECT_EQ(db()->get_application("org_a", a.id)->name, "App");
   EXPECT_EQ(db()->get_application("org_a", "my-app")->id, a.id);
@@ -90,7 +104,7 @@ TEST_F(SqliteStoreTest, ApplicationsAreFoundByIdOrUidAndUidsAreUnique) {
   EXPECT_TRUE(db()->create_application({core::new_id("app_"), "org_b", "my-app", "B", {}, {}, now, now}));
 }
 
-TEST_F(SqliteStoreTest, OrganizationsNeverSeeEachOther) {
+TEST_P(StoreTest, OrganizationsNeverSeeEachOther) {
   const Application a = app("org_a");
   EXPECT_EQ(db()->get_application("org_b", a.id).error().code, ErrorCode::not_found);
   EXPECT_TRUE(db()->list_applications("org_b", {})->items.empty());
@@ -98,7 +112,7 @@ TEST_F(SqliteStoreTest, OrganizationsNeverSeeEachOther) {
   EXPECT_EQ(db()->get_endpoint("org_b", a.id, endpoint(a).id).error().code, ErrorCode::not_found);
 }
 
-TEST_F(SqliteStoreTest, ListsPageNewestFirstBothWays) {
+TEST_P(StoreTest, ListsPageNewestFirstBothWays) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(app().id);
   auto first = db()->list_applications("org_a", {2, std::nullopt, false});
@@ -121,7 +135,7 @@ TEST_F(SqliteStoreTest, ListsPageNewestFirstBothWays) {
   EXPECT_EQ(ascending->items.front().id, ids[0]);
 }
 
-TEST_F(SqliteStoreTest, UpdatesInPlaceOrCreatesOnPut) {
+TEST_P(StoreTest, UpdatesInPlaceOrCreatesOnPut) {
   const Application a = app();
   auto renamed = db()->update_application("org_a", a.id, [](Application& x) {
     x.name = "Renamed";
@@ -143,14 +157,14 @@ TEST_F(SqliteStoreTest, UpdatesInPlaceOrCreatesOnPut) {
   EXPECT_EQ(refused.error().code, ErrorCode::validation);
 }
 
-TEST_F(SqliteStoreTest, DeletedApplicationsFreeTheirUid) {
+TEST_P(StoreTest, DeletedApplicationsFreeTheirUid) {
   const Application a = app("org_a", "reused");
   ASSERT_TRUE(db()->delete_application("org_a", "reused"));
   EXPECT_EQ(db()->get_application("org_a", a.id).error().code, ErrorCode::not_found);
   app("org_a", "reused");
 }
 
-TEST_F(SqliteStoreTest, EventTypesArchiveAndExpunge) {
+TEST_P(StoreTest, EventTypesArchiveAndExpunge) {
   event_type("user.created");
   event_type("user.deleted");
   EXPECT_EQ(db()->create_event_type({"org_a", "user.created", "", false, false, {}, {}, {}, {}}).error().code,
@@ -163,7 +177,7 @@ TEST_F(SqliteStoreTest, EventTypesArchiveAndExpunge) {
   EXPECT_EQ(db()->get_event_type("org_a", "user.created").error().code, ErrorCode::not_found);
 }
 
-TEST_F(SqliteStoreTest, EndpointsMayOnlyFilterOnExistingEventTypes) {
+TEST_P(StoreTest, EndpointsMayOnlyFilterOnExistingEventTypes) {
   const Application a = app();
   Endpoint e;
   e.id = core::new_id("ep_");
@@ -177,7 +191,7 @@ TEST_F(SqliteStoreTest, EndpointsMayOnlyFilterOnExistingEventTypes) {
   EXPECT_NE(refused.error().detail.find("nope.one, nope.two"), std::string::npos);
 }
 
-TEST_F(SqliteStoreTest, MessagesFanOutToMatchingEndpointsOnly) {
+TEST_P(StoreTest, MessagesFanOutToMatchingEndpointsOnly) {
   event_type("invoice.paid");
   event_type("invoice.failed");
   const Application a = app();
@@ -203,7 +217,7 @@ TEST_F(SqliteStoreTest, MessagesFanOutToMatchingEndpointsOnly) {
             (std::set<std::string>{all.id, paid_only.id}));
 }
 
-TEST_F(SqliteStoreTest, EventIdsAreUniquePerApplication) {
+TEST_P(StoreTest, EventIdsAreUniquePerApplication) {
   const Application a = app();
   const Application b = app();
   ASSERT_TRUE(publish(a, "t", std::nullopt, "evt-1"));
@@ -212,7 +226,7 @@ TEST_F(SqliteStoreTest, EventIdsAreUniquePerApplication) {
   EXPECT_EQ(db()->get_message(a.id, "evt-1")->event_id, "evt-1");
 }
 
-TEST_F(SqliteStoreTest, MessageListsFilter) {
+TEST_P(StoreTest, MessageListsFilter) {
   const Application a = app();
   ASSERT_TRUE(publish(a, "a.one", std::vector<std::string>{"c1"}));
   ASSERT_TRUE(publish(a, "a.two", std::vector<std::string>{"c2"}));
@@ -232,7 +246,7 @@ TEST_F(SqliteStoreTest, MessageListsFilter) {
   EXPECT_EQ(db()->list_messages(a.id, {}, recent)->items.size(), 3u);
 }
 
-TEST_F(SqliteStoreTest, PayloadsAreKeptByteForByteAndCanBeExpunged) {
+TEST_P(StoreTest, PayloadsAreKeptByteForByteAndCanBeExpunged) {
   const Application a = app();
   const auto now = core::SystemClock::instance().now();
   const std::string payload = "{ \"b\" : 2,\n\"a\":\"\xc3\xa9\\u00e9\" }";
@@ -243,7 +257,7 @@ TEST_F(SqliteStoreTest, PayloadsAreKeptByteForByteAndCanBeExpunged) {
   EXPECT_FALSE(db()->get_message(a.id, message.id)->payload);
 }
 
-TEST_F(SqliteStoreTest, ExpiredPayloadsArePurgedInBatches) {
+TEST_P(StoreTest, ExpiredPayloadsArePurgedInBatches) {
   const Application a = app();
   const auto now = core::SystemClock::instance().now();
   std::vector<std::string> expired;
@@ -267,7 +281,7 @@ TEST_F(SqliteStoreTest, ExpiredPayloadsArePurgedInBatches) {
   EXPECT_EQ(db()->get_message(a.id, kept.id)->payload, "{\"new\":1}");
 }
 
-TEST_F(SqliteStoreTest, PruningDeletesOldMessagesButKeepsPendingOnes) {
+TEST_P(StoreTest, PruningDeletesOldMessagesButKeepsPendingOnes) {
   const Application a = app();
   const Endpoint e = endpoint(a);
   std::vector<CreatedMessage> old;
@@ -311,7 +325,7 @@ TEST_F(SqliteStoreTest, PruningDeletesOldMessagesButKeepsPendingOnes) {
   EXPECT_EQ(db()->list_message_destinations(a.id, old[0].message.id, {})->items.size(), 0u);
 }
 
-TEST_F(SqliteStoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
+TEST_P(StoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
   const Application a = app();
   const Endpoint e = endpoint(a);
   auto created = publish(a, "t");
@@ -365,7 +379,7 @@ TEST_F(SqliteStoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
   EXPECT_EQ(messages->items[0].message.id, created->message.id);
 }
 
-TEST_F(SqliteStoreTest, ClaimsSurviveAsQueueRowsAcrossARestart) {
+TEST_P(StoreTest, ClaimsSurviveAsQueueRowsAcrossARestart) {
   const Application a = app();
   const Endpoint e = endpoint(a);
   ASSERT_TRUE(publish(a, "t"));
@@ -382,7 +396,7 @@ TEST_F(SqliteStoreTest, ClaimsSurviveAsQueueRowsAcrossARestart) {
   EXPECT_EQ(db()->claim_due(e.id, core::SystemClock::instance().now(), 10)->tasks.size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, ConcurrentWritesShareCommits) {
+TEST_P(StoreTest, ConcurrentWritesShareCommits) {
   const Application a = app();
   endpoint(a);
   const auto before = store_->commit_batches();
@@ -397,5 +411,8 @@ TEST_F(SqliteStoreTest, ConcurrentWritesShareCommits) {
   EXPECT_LT(store_->commit_batches() - before, 320u);
 }
 
+INSTANTIATE_TEST_SUITE_P(Databases, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& param) { return param.param; });
+
 }  // namespace
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

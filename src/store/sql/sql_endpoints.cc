@@ -1,13 +1,13 @@
-// Endpoints in the SQLite store, and the routes (enabled endpoints and their filters) that message
+// Endpoints in the SQL store, and the routes (enabled endpoints and their filters) that message
 // fan-out matches against.
 #include <algorithm>
 
 #include "core/ids.h"
-#include "store/sqlite/columns.h"
-#include "store/sqlite/rows.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/columns.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 namespace {
 
 using core::ErrorCode;
@@ -18,10 +18,10 @@ constexpr const char* kGetEndpoint = "SELECT " HOOKD_ENDPOINT_COLUMNS
 constexpr const char* kFindEndpoint = "SELECT " HOOKD_ENDPOINT_COLUMNS ", e.deleted FROM endpoint e WHERE e.id = ?1";
 constexpr const char* kListEndpointsDown = "SELECT " HOOKD_ENDPOINT_COLUMNS
                                            " FROM endpoint e WHERE e.app_id = ?1 AND e.deleted = 0"
-                                           " AND (?2 IS NULL OR e.id < ?2) ORDER BY e.id DESC LIMIT ?3";
+                                           " AND (CAST(?2 AS TEXT) IS NULL OR e.id < ?2) ORDER BY e.id DESC LIMIT ?3";
 constexpr const char* kListEndpointsUp = "SELECT " HOOKD_ENDPOINT_COLUMNS
                                          " FROM endpoint e WHERE e.app_id = ?1 AND e.deleted = 0"
-                                         " AND (?2 IS NULL OR e.id > ?2) ORDER BY e.id ASC LIMIT ?3";
+                                         " AND (CAST(?2 AS TEXT) IS NULL OR e.id > ?2) ORDER BY e.id ASC LIMIT ?3";
 constexpr const char* kInsertEndpoint =
     "INSERT INTO endpoint (id, org_id, app_id, uid, url, description, version, throttle_rate, disabled, event_types,"
     " channels, headers, metadata, keys, created_at, updated_at, retry_schedule, fifo, failing_since)"
@@ -37,7 +37,8 @@ constexpr const char* kRoutes =
     "SELECT id, event_types, channels, fifo FROM endpoint WHERE app_id = ?1 AND deleted = 0 AND disabled = 0";
 constexpr const char* kStats =
     "SELECT d.status, count(*) FROM destination d JOIN message m ON m.id = d.msg_id"
-    " WHERE d.endpoint_id = ?1 AND m.app_id = ?2 AND (?3 IS NULL OR d.msg_id >= ?3) AND (?4 IS NULL OR d.msg_id < ?4)"
+    " WHERE d.endpoint_id = ?1 AND m.app_id = ?2 AND (CAST(?3 AS TEXT) IS NULL OR d.msg_id >= ?3) AND (CAST(?4 AS "
+    "TEXT) IS NULL OR d.msg_id < ?4)"
     " GROUP BY d.status";
 
 hookd::Failure<core::Error> endpoint_not_found() { return core::error(ErrorCode::not_found, "endpoint not found"); }
@@ -88,7 +89,7 @@ Status write_endpoint(Connection& db, const Endpoint& endpoint, bool insert) {
 
 }  // namespace
 
-const SqliteStore::Routes& SqliteStore::routes(Connection& db, const std::string& app_id) {
+const SqlStore::Routes& SqlStore::routes(Connection& db, const std::string& app_id) {
   auto it = routes_.find(app_id);
   if (it != routes_.end()) return it->second;
   Routes loaded;
@@ -102,7 +103,7 @@ const SqliteStore::Routes& SqliteStore::routes(Connection& db, const std::string
   return routes_.emplace(app_id, std::move(loaded)).first->second;
 }
 
-Result<Endpoint> SqliteStore::create_endpoint(Endpoint endpoint) {
+Result<Endpoint> SqlStore::create_endpoint(Endpoint endpoint) {
   return writes_->run<Endpoint>([&](Connection& db) -> Result<Endpoint> {
     if (auto written = write_endpoint(db, endpoint, true); !written) return fail(std::move(written).error());
     forget_routes(endpoint.app_id);
@@ -110,14 +111,14 @@ Result<Endpoint> SqliteStore::create_endpoint(Endpoint endpoint) {
   });
 }
 
-Result<Endpoint> SqliteStore::get_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) {
+Result<Endpoint> SqlStore::get_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) {
   auto db = reader();
   auto found = find_in_app(*db, app_id, endpoint);
   if (!found || found->org_id != org) return endpoint_not_found();
   return std::move(*found);
 }
 
-Result<Endpoint> SqliteStore::find_endpoint(std::string_view endpoint_id) {
+Result<Endpoint> SqlStore::find_endpoint(std::string_view endpoint_id) {
   auto db = reader();
   auto statement = db->prepare(kFindEndpoint);
   statement->bind(1, endpoint_id);
@@ -127,8 +128,7 @@ Result<Endpoint> SqliteStore::find_endpoint(std::string_view endpoint_id) {
   return endpoint;
 }
 
-Result<Page<Endpoint>> SqliteStore::list_endpoints(std::string_view org, std::string_view app_id,
-                                                   const PageQuery& page) {
+Result<Page<Endpoint>> SqlStore::list_endpoints(std::string_view org, std::string_view app_id, const PageQuery& page) {
   const Walk walk = walk_of(page);
   auto db = reader();
   auto statement = db->prepare(walk.up ? kListEndpointsUp : kListEndpointsDown);
@@ -140,9 +140,9 @@ Result<Page<Endpoint>> SqliteStore::list_endpoints(std::string_view org, std::st
   return result;
 }
 
-Result<Saved<Endpoint>> SqliteStore::update_endpoint(std::string_view org, std::string_view app_id,
-                                                     std::string_view endpoint, const Change<Endpoint>& change,
-                                                     std::optional<Endpoint> create) {
+Result<Saved<Endpoint>> SqlStore::update_endpoint(std::string_view org, std::string_view app_id,
+                                                  std::string_view endpoint, const Change<Endpoint>& change,
+                                                  std::optional<Endpoint> create) {
   return writes_->run<Saved<Endpoint>>([&](Connection& db) -> Result<Saved<Endpoint>> {
     auto found = find_in_app(db, app_id, endpoint);
     if (found && found->org_id != org) found.reset();
@@ -161,7 +161,7 @@ Result<Saved<Endpoint>> SqliteStore::update_endpoint(std::string_view org, std::
   });
 }
 
-Status SqliteStore::delete_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) {
+Status SqlStore::delete_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) {
   return writes_->run<void>([&](Connection& db) -> Status {
     auto found = find_in_app(db, app_id, endpoint);
     if (!found || found->org_id != org) return endpoint_not_found();
@@ -174,8 +174,8 @@ Status SqliteStore::delete_endpoint(std::string_view org, std::string_view app_i
   });
 }
 
-Result<EndpointStats> SqliteStore::endpoint_stats(std::string_view app_id, std::string_view endpoint_id,
-                                                  std::optional<TimePoint> since, std::optional<TimePoint> until) {
+Result<EndpointStats> SqlStore::endpoint_stats(std::string_view app_id, std::string_view endpoint_id,
+                                               std::optional<TimePoint> since, std::optional<TimePoint> until) {
   auto db = reader();
   auto statement = db->prepare(kStats);
   statement->bind(1, endpoint_id).bind(2, app_id);
@@ -203,4 +203,4 @@ Result<EndpointStats> SqliteStore::endpoint_stats(std::string_view app_id, std::
   return stats;
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

@@ -1,10 +1,10 @@
-// Inbound sources and the requests they receive, in the SQLite store.
+// Inbound sources and the requests they receive, in the SQL store.
 #include "core/ids.h"
-#include "store/sqlite/columns.h"
-#include "store/sqlite/rows.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/columns.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 namespace {
 
 using core::ErrorCode;
@@ -106,28 +106,28 @@ Status write_source(Connection& db, const Source& source, bool insert) {
 
 }  // namespace
 
-Result<Source> SqliteStore::create_source(Source source) {
+Result<Source> SqlStore::create_source(Source source) {
   return writes_->run<Source>([&](Connection& db) -> Result<Source> {
     if (auto written = write_source(db, source, true); !written) return fail(std::move(written).error());
     return source;
   });
 }
 
-Result<Source> SqliteStore::get_source(std::string_view org, std::string_view source) {
+Result<Source> SqlStore::get_source(std::string_view org, std::string_view source) {
   auto db = reader();
   auto found = find_in(*db, source);
   if (!found || found->org_id != org) return source_not_found();
   return std::move(*found);
 }
 
-Result<Source> SqliteStore::find_source(std::string_view source) {
+Result<Source> SqlStore::find_source(std::string_view source) {
   auto db = reader();
   auto found = find_in(*db, source);
   if (!found) return source_not_found();
   return std::move(*found);
 }
 
-Result<Page<Source>> SqliteStore::list_sources(std::string_view org, const PageQuery& page) {
+Result<Page<Source>> SqlStore::list_sources(std::string_view org, const PageQuery& page) {
   const Walk walk = walk_of(page);
   auto db = reader();
   auto statement = db->prepare(walk.up ? kListSourcesUp : kListSourcesDown);
@@ -137,8 +137,8 @@ Result<Page<Source>> SqliteStore::list_sources(std::string_view org, const PageQ
   return result;
 }
 
-Result<Saved<Source>> SqliteStore::update_source(std::string_view org, std::string_view source,
-                                                 const Change<Source>& change, std::optional<Source> create) {
+Result<Saved<Source>> SqlStore::update_source(std::string_view org, std::string_view source,
+                                              const Change<Source>& change, std::optional<Source> create) {
   return writes_->run<Saved<Source>>([&](Connection& db) -> Result<Saved<Source>> {
     auto found = find_in(db, source);
     if (found && found->org_id != org) {
@@ -156,7 +156,7 @@ Result<Saved<Source>> SqliteStore::update_source(std::string_view org, std::stri
   });
 }
 
-Status SqliteStore::delete_source(std::string_view org, std::string_view source) {
+Status SqlStore::delete_source(std::string_view org, std::string_view source) {
   return writes_->run<void>([&](Connection& db) -> Status {
     auto found = find_in(db, source);
     if (!found || found->org_id != org) return source_not_found();
@@ -168,7 +168,7 @@ Status SqliteStore::delete_source(std::string_view org, std::string_view source)
   });
 }
 
-void SqliteStore::receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) {
+void SqlStore::receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) {
   writes_->submit<Received>(
       [this, inbound = std::move(inbound)](Connection& db) mutable -> Result<Received> {
         InboundRequest& request = inbound.request;
@@ -194,7 +194,7 @@ void SqliteStore::receive_async(NewInbound inbound, std::function<void(Result<Re
       std::move(done));
 }
 
-Result<Page<InboundRequest>> SqliteStore::list_inbound(std::string_view source_id, const PageQuery& page) {
+Result<Page<InboundRequest>> SqlStore::list_inbound(std::string_view source_id, const PageQuery& page) {
   const Walk walk = walk_of(page);
   auto db = reader();
   auto statement = db->prepare(walk.up ? kListInboundUp : kListInboundDown);
@@ -204,7 +204,7 @@ Result<Page<InboundRequest>> SqliteStore::list_inbound(std::string_view source_i
   return result;
 }
 
-Result<InboundRequest> SqliteStore::get_inbound(std::string_view source_id, std::string_view request_id) {
+Result<InboundRequest> SqlStore::get_inbound(std::string_view source_id, std::string_view request_id) {
   auto db = reader();
   auto statement = db->prepare(kGetInbound);
   statement->bind(1, source_id).bind(2, request_id);
@@ -212,4 +212,4 @@ Result<InboundRequest> SqliteStore::get_inbound(std::string_view source_id, std:
   return read_inbound(*statement);
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

@@ -1,4 +1,4 @@
-// How structured fields are kept in SQLite columns: JSON text for maps and lists, microseconds for
+// How structured fields are kept in SQL columns: JSON text for maps and lists, microseconds for
 // times. Decoding is lenient about what this code wrote itself and never throws.
 #pragma once
 
@@ -9,7 +9,7 @@
 
 #include "store/model.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 
 std::string encode_map(const StringMap& map);
 StringMap decode_map(std::string_view text);
@@ -32,4 +32,4 @@ TimePoint time_at(std::int64_t micros);
 std::optional<std::int64_t> micros(const std::optional<TimePoint>& t);
 std::optional<TimePoint> time_at(const std::optional<std::int64_t>& micros);
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

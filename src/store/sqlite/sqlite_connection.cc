@@ -1,4 +1,4 @@
-#include "store/sqlite/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 
 #include <sqlite3.h>
 
@@ -7,59 +7,49 @@
 
 namespace hookd::store::sqlite {
 
-Statement& Statement::bind(int index, std::int64_t value) {
+sql::Statement& SqliteStatement::bind(int index, std::int64_t value) {
   sqlite3_bind_int64(statement_, index, value);
   return *this;
 }
 
-Statement& Statement::bind(int index, std::string_view text) {
+sql::Statement& SqliteStatement::bind(int index, std::string_view text) {
   sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 
-Statement& Statement::bind_blob(int index, std::string_view bytes) {
+sql::Statement& SqliteStatement::bind_blob(int index, std::string_view bytes) {
   sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
   return *this;
 }
 
-Statement& Statement::bind_null(int index) {
+sql::Statement& SqliteStatement::bind_null(int index) {
   sqlite3_bind_null(statement_, index);
   return *this;
 }
 
-bool Statement::step() {
+bool SqliteStatement::step() {
   const int rc = sqlite3_step(statement_);
   failed_ = rc != SQLITE_ROW && rc != SQLITE_DONE;
   return rc == SQLITE_ROW;
 }
 
-void Statement::reset() {
+void SqliteStatement::reset() {
   failed_ = false;
   sqlite3_reset(statement_);
   sqlite3_clear_bindings(statement_);
 }
 
-bool Statement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
+bool SqliteStatement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(statement_, column); }
+std::int64_t SqliteStatement::int64(int column) const { return sqlite3_column_int64(statement_, column); }
 
-std::string Statement::text(int column) const {
+std::string SqliteStatement::text(int column) const {
   const auto* data = static_cast<const char*>(sqlite3_column_blob(statement_, column));
   const int size = sqlite3_column_bytes(statement_, column);
   return data == nullptr ? std::string() : std::string(data, static_cast<std::size_t>(size));
 }
 
-std::optional<std::string> Statement::optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return text(column);
-}
-
-std::optional<std::int64_t> Statement::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
-}
-
-core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, bool read_only) {
+core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
@@ -71,10 +61,10 @@ core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& pa
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 10000);
-  return std::unique_ptr<Connection>(new Connection(db));
+  return std::unique_ptr<SqliteConnection>(new SqliteConnection(db));
 }
 
-Connection::~Connection() {
+SqliteConnection::~SqliteConnection() {
   statements_.clear();
   for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s != nullptr; s = sqlite3_next_stmt(db_, nullptr)) {
     sqlite3_finalize(s);
@@ -82,7 +72,7 @@ Connection::~Connection() {
   sqlite3_close(db_);
 }
 
-core::Status Connection::exec(std::string_view sql) {
+core::Status SqliteConnection::exec(std::string_view sql) {
   const std::string text(sql);
   char* message = nullptr;
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
@@ -93,7 +83,7 @@ core::Status Connection::exec(std::string_view sql) {
   return {};
 }
 
-StatementScope Connection::prepare(const char* sql) {
+sql::StatementScope SqliteConnection::prepare(const char* sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) {
     sqlite3_stmt* statement = nullptr;
@@ -102,33 +92,20 @@ StatementScope Connection::prepare(const char* sql) {
       std::fprintf(stderr, "hookd: cannot prepare SQL: %s\n%s\n", sqlite3_errmsg(db_), sql);
       std::abort();
     }
-    it = statements_.emplace(sql, std::make_unique<Statement>(statement)).first;
+    it = statements_.emplace(sql, std::make_unique<SqliteStatement>(statement)).first;
   }
-  return StatementScope(*it->second);
+  return sql::StatementScope(*it->second);
 }
 
-core::Error Connection::error(std::string_view what) const {
+core::Error SqliteConnection::error(std::string_view what) const {
   return core::Error{core::ErrorCode::internal, "database: " + std::string(what) + ": " + sqlite3_errmsg(db_), {}};
 }
 
-bool Connection::last_was_constraint_violation() const {
+bool SqliteConnection::last_was_constraint_violation() const {
   const int code = sqlite3_extended_errcode(db_);
   return code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
-std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
-
-Transaction::Transaction(Connection& connection, bool immediate) : connection_(connection) {
-  began_ = connection_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN").ok();
-}
-
-Transaction::~Transaction() {
-  if (began_ && !done_) (void)connection_.exec("ROLLBACK");
-}
-
-core::Status Transaction::commit() {
-  done_ = true;
-  return connection_.exec("COMMIT");
-}
+std::int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); }
 
 }  // namespace hookd::store::sqlite

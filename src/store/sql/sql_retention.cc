@@ -1,14 +1,14 @@
-// Retention in the SQLite store: purging expired payloads, and pruning old messages.
+// Retention in the SQL store: purging expired payloads, and pruning old messages.
 #include "core/ids.h"
-#include "store/sqlite/columns.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/columns.h"
+#include "store/sql/sql_store.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 namespace {
 
 constexpr const char* kPurgeExpired =
-    "DELETE FROM message_content WHERE rowid IN"
-    " (SELECT rowid FROM message_content WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)";
+    "DELETE FROM message_content WHERE msg_id IN"
+    " (SELECT msg_id FROM message_content WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)";
 // Messages created before ?4 after the id ?1, and whether a delivery of each is still pending. Ids hold
 // whole seconds: ?2, the id floor of the second after ?4, bounds the walk, and created_at decides.
 constexpr const char* kOldMessages =
@@ -21,7 +21,7 @@ constexpr const char* kDeleteMessage = "DELETE FROM message WHERE id = ?1";
 
 }  // namespace
 
-Result<int> SqliteStore::purge_expired_payloads(TimePoint now, int limit) {
+Result<int> SqlStore::purge_expired_payloads(TimePoint now, int limit) {
   return writes_->run<int>([&](Connection& db) -> Result<int> {
     auto statement = db.prepare(kPurgeExpired);
     statement->bind(1, micros(now)).bind(2, limit);
@@ -31,7 +31,7 @@ Result<int> SqliteStore::purge_expired_payloads(TimePoint now, int limit) {
   });
 }
 
-Result<PruneBatch> SqliteStore::prune_messages(TimePoint before, std::optional<std::string> after, int limit) {
+Result<PruneBatch> SqlStore::prune_messages(TimePoint before, std::optional<std::string> after, int limit) {
   return writes_->run<PruneBatch>([&](Connection& db) -> Result<PruneBatch> {
     PruneBatch batch;
     std::vector<std::string> doomed;
@@ -68,4 +68,4 @@ Result<PruneBatch> SqliteStore::prune_messages(TimePoint before, std::optional<s
   });
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

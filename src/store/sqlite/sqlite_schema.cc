@@ -1,19 +1,10 @@
-#include "store/sqlite/schema.h"
-
-#include <chrono>
-#include <string>
+#include "store/sqlite/sqlite_schema.h"
 
 namespace hookd::store::sqlite {
 namespace {
 
-struct Migration {
-  int version;
-  const char* name;
-  const char* sql;
-};
-
 // Times are microseconds since the Unix epoch; lists and JSON values are JSON text.
-constexpr Migration kMigrations[] = {
+constexpr sql::Migration kMigrations[] = {
     {1, "initial", R"sql(
 CREATE TABLE application (
   id            TEXT PRIMARY KEY,
@@ -169,53 +160,8 @@ CREATE INDEX inbound_dedupe ON inbound_request(source_id, dedupe_key, received_a
 )sql"},
 };
 
-constexpr const char* kCreateMigrationsTable = R"sql(
-CREATE TABLE IF NOT EXISTS schema_migrations (
-  version    INTEGER PRIMARY KEY,
-  name       TEXT NOT NULL,
-  applied_at INTEGER NOT NULL
-))sql";
-constexpr const char* kCurrentVersion = "SELECT coalesce(max(version), 0) FROM schema_migrations";
-constexpr const char* kRecordMigration =
-    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
-
 }  // namespace
 
-int latest_schema_version() { return std::end(kMigrations)[-1].version; }
-
-core::Status migrate(Connection& connection) {
-  if (auto created = connection.exec(kCreateMigrationsTable); !created) return created;
-  int current = 0;
-  {
-    auto statement = connection.prepare(kCurrentVersion);
-    if (!statement->step()) return fail(connection.error("reading the schema version"));
-    current = statement->integer(0);
-  }
-  if (current > latest_schema_version()) {
-    return core::error(core::ErrorCode::internal, "the database has schema version " + std::to_string(current) +
-                                                      ", newer than this hookd knows (" +
-                                                      std::to_string(latest_schema_version()) + "): upgrade hookd");
-  }
-  for (const Migration& migration : kMigrations) {
-    if (migration.version <= current) continue;
-    Transaction transaction(connection, true);
-    if (!transaction.ok()) return fail(connection.error("starting a migration"));
-    if (auto applied = connection.exec(migration.sql); !applied) {
-      return core::error(core::ErrorCode::internal, "migration " + std::to_string(migration.version) + " (" +
-                                                        migration.name + ") failed: " + applied.error().detail);
-    }
-    const auto now =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    {
-      auto record = connection.prepare(kRecordMigration);
-      record->bind(1, migration.version).bind(2, migration.name).bind(3, static_cast<std::int64_t>(now));
-      record->step();
-      if (record->failed()) return fail(connection.error("recording a migration"));
-    }
-    if (auto committed = transaction.commit(); !committed) return committed;
-  }
-  return {};
-}
+std::span<const sql::Migration> migrations() { return kMigrations; }
 
 }  // namespace hookd::store::sqlite

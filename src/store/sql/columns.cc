@@ -1,8 +1,8 @@
-#include "store/sqlite/columns.h"
+#include "store/sql/columns.h"
 
 #include <boost/json.hpp>
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 
 namespace json = boost::json;
 
@@ -127,4 +127,4 @@ std::optional<TimePoint> time_at(const std::optional<std::int64_t>& value) {
   return value ? std::optional<TimePoint>(time_at(*value)) : std::nullopt;
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

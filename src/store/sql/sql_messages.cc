@@ -1,15 +1,15 @@
-// Messages, attempts and destinations in the SQLite store.
+// Messages, attempts and destinations in the SQL store.
 //
 // Lists bound ids with plain comparisons against coalesce()d parameters ("id < coalesce(?, '~')") rather
 // than "(? IS NULL OR id < ?)", so that SQLite walks the index range instead of scanning.
 #include <algorithm>
 
 #include "core/ids.h"
-#include "store/sqlite/columns.h"
-#include "store/sqlite/rows.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/columns.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
-namespace hookd::store::sqlite {
+namespace hookd::store::sql {
 namespace {
 
 using core::ErrorCode;
@@ -29,10 +29,10 @@ constexpr const char* kExpungeContent =
     "DELETE FROM message_content WHERE msg_id = (SELECT id FROM message WHERE app_id = ?1 AND id = ?2)";
 
 // ?1 app, ?2 iterator, ?3 before (id floor), ?4 after (id floor), ?5 channel, ?6 event types (JSON array).
-#define HOOKD_MESSAGE_FILTER                                                                     \
-  " AND m.id < coalesce(?3, '~') AND m.id >= coalesce(?4, '')"                                   \
-  " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?5))" \
-  " AND (?6 IS NULL OR m.event_type IN (SELECT value FROM json_each(?6)))"
+#define HOOKD_MESSAGE_FILTER                                                                                   \
+  " AND m.id < coalesce(?3, '~') AND m.id >= coalesce(?4, '')"                                                 \
+  " AND (CAST(?5 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?5))" \
+  " AND (CAST(?6 AS TEXT) IS NULL OR m.event_type IN (SELECT value FROM json_each(?6)))"
 constexpr const char* kListMessagesDown =
     "SELECT " HOOKD_MESSAGE_COLUMNS
     " FROM message m LEFT JOIN message_content c ON c.msg_id = m.id"
@@ -44,12 +44,13 @@ constexpr const char* kListMessagesUp =
 
 // ?1 app, ?2 the message or endpoint, ?3 iterator, ?4 before, ?5 after, ?6 status, ?7 status code class,
 // ?8 channel, ?9 event types, ?10 limit, ?11 endpoint (when listing by message).
-#define HOOKD_ATTEMPT_FILTER                                                                       \
-  " AND x.app_id = ?1 AND x.id < coalesce(?4, '~') AND x.id >= coalesce(?5, '')"                   \
-  " AND (?6 IS NULL OR x.status = ?6) AND (?7 IS NULL OR x.response_status_code / 100 * 100 = ?7)" \
-  " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?8))"   \
-  " AND (?9 IS NULL OR m.event_type IN (SELECT value FROM json_each(?9)))"                         \
-  " AND (?11 IS NULL OR x.endpoint_id = ?11)"
+#define HOOKD_ATTEMPT_FILTER                                                                                        \
+  " AND x.app_id = ?1 AND x.id < coalesce(?4, '~') AND x.id >= coalesce(?5, '')"                                    \
+  " AND (CAST(?6 AS BIGINT) IS NULL OR x.status = ?6) AND (CAST(?7 AS BIGINT) IS NULL OR x.response_status_code / " \
+  "100 * 100 = ?7)"                                                                                                 \
+  " AND (CAST(?8 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?8))"      \
+  " AND (CAST(?9 AS TEXT) IS NULL OR m.event_type IN (SELECT value FROM json_each(?9)))"                            \
+  " AND (CAST(?11 AS TEXT) IS NULL OR x.endpoint_id = ?11)"
 #define HOOKD_ATTEMPT_SELECT "SELECT " HOOKD_ATTEMPT_COLUMNS " FROM attempt x JOIN message m ON m.id = x.msg_id"
 constexpr const char* kAttemptsByMessageDown = HOOKD_ATTEMPT_SELECT
     " WHERE x.msg_id = ?2 AND x.id < coalesce(?3, '~')" HOOKD_ATTEMPT_FILTER " ORDER BY x.id DESC LIMIT ?10";
@@ -68,10 +69,11 @@ constexpr const char* kExpungeAttempt =
   "SELECT " HOOKD_MESSAGE_COLUMNS ", " HOOKD_DESTINATION_COLUMNS                                         \
   " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = m.id" \
   " WHERE d.endpoint_id = ?1 AND m.app_id = ?2"
-#define HOOKD_ENDPOINT_MESSAGE_FILTER                                                                    \
-  " AND d.msg_id < coalesce(?4, '~') AND d.msg_id >= coalesce(?5, '') AND (?6 IS NULL OR d.status = ?6)" \
-  " AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?7))"         \
-  " AND (?8 IS NULL OR m.event_type IN (SELECT value FROM json_each(?8)))"
+#define HOOKD_ENDPOINT_MESSAGE_FILTER                                                                                 \
+  " AND d.msg_id < coalesce(?4, '~') AND d.msg_id >= coalesce(?5, '') AND (CAST(?6 AS BIGINT) IS NULL OR d.status = " \
+  "?6)"                                                                                                               \
+  " AND (CAST(?7 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?7))"        \
+  " AND (CAST(?8 AS TEXT) IS NULL OR m.event_type IN (SELECT value FROM json_each(?8)))"
 constexpr const char* kEndpointMessagesDown = HOOKD_ENDPOINT_MESSAGE_SELECT
     " AND d.msg_id < coalesce(?3, '~')" HOOKD_ENDPOINT_MESSAGE_FILTER " ORDER BY d.msg_id DESC LIMIT ?9";
 constexpr const char* kEndpointMessagesUp = HOOKD_ENDPOINT_MESSAGE_SELECT
@@ -95,16 +97,16 @@ bool shares_any(const std::vector<std::string>& a, const std::vector<std::string
 
 }  // namespace
 
-Result<CreatedMessage> SqliteStore::create_message(NewMessage input) {
+Result<CreatedMessage> SqlStore::create_message(NewMessage input) {
   return writes_->run<CreatedMessage>([&](Connection& db) { return insert_message(db, input); });
 }
 
-void SqliteStore::create_message_async(NewMessage input, std::function<void(Result<CreatedMessage>)> done) {
+void SqlStore::create_message_async(NewMessage input, std::function<void(Result<CreatedMessage>)> done) {
   writes_->submit<CreatedMessage>(
       [this, input = std::move(input)](Connection& db) { return insert_message(db, input); }, std::move(done));
 }
 
-Result<CreatedMessage> SqliteStore::insert_message(Connection& db, const NewMessage& input) {
+Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage& input) {
   const Message& message = input.message;
   {
     auto statement = db.prepare(kInsertMessage);
@@ -157,7 +159,7 @@ Result<CreatedMessage> SqliteStore::insert_message(Connection& db, const NewMess
   return created;
 }
 
-Result<Message> SqliteStore::get_message(std::string_view app_id, std::string_view msg) {
+Result<Message> SqlStore::get_message(std::string_view app_id, std::string_view msg) {
   auto db = reader();
   auto statement = db->prepare(kGetMessage);
   statement->bind(1, app_id).bind(2, msg);
@@ -165,8 +167,8 @@ Result<Message> SqliteStore::get_message(std::string_view app_id, std::string_vi
   return read_message(*statement);
 }
 
-Result<Page<Message>> SqliteStore::list_messages(std::string_view app_id, const PageQuery& page,
-                                                 const MessageFilter& filter) {
+Result<Page<Message>> SqlStore::list_messages(std::string_view app_id, const PageQuery& page,
+                                              const MessageFilter& filter) {
   const Walk walk = walk_of(page);
   auto db = reader();
   auto statement = db->prepare(walk.up ? kListMessagesUp : kListMessagesDown);
@@ -180,7 +182,7 @@ Result<Page<Message>> SqliteStore::list_messages(std::string_view app_id, const 
   return result;
 }
 
-Status SqliteStore::expunge_message_content(std::string_view app_id, std::string_view msg_id) {
+Status SqlStore::expunge_message_content(std::string_view app_id, std::string_view msg_id) {
   return writes_->run<void>([&](Connection& db) -> Status {
     auto statement = db.prepare(kExpungeContent);
     statement->bind(1, app_id).bind(2, msg_id);
@@ -190,8 +192,8 @@ Status SqliteStore::expunge_message_content(std::string_view app_id, std::string
   });
 }
 
-Result<Page<Attempt>> SqliteStore::list_attempts(std::string_view app_id, const PageQuery& page,
-                                                 const AttemptFilter& filter) {
+Result<Page<Attempt>> SqlStore::list_attempts(std::string_view app_id, const PageQuery& page,
+                                              const AttemptFilter& filter) {
   const Walk walk = walk_of(page);
   const bool by_message = filter.msg_id.has_value();
   const char* sql = by_message ? (walk.up ? kAttemptsByMessageUp : kAttemptsByMessageDown)
@@ -211,8 +213,7 @@ Result<Page<Attempt>> SqliteStore::list_attempts(std::string_view app_id, const 
   return result;
 }
 
-Result<Attempt> SqliteStore::get_attempt(std::string_view app_id, std::string_view msg_id,
-                                         std::string_view attempt_id) {
+Result<Attempt> SqlStore::get_attempt(std::string_view app_id, std::string_view msg_id, std::string_view attempt_id) {
   auto db = reader();
   auto statement = db->prepare(kGetAttempt);
   statement->bind(1, app_id).bind(2, msg_id).bind(3, attempt_id);
@@ -220,8 +221,8 @@ Result<Attempt> SqliteStore::get_attempt(std::string_view app_id, std::string_vi
   return read_attempt(*statement);
 }
 
-Status SqliteStore::expunge_attempt_content(std::string_view app_id, std::string_view msg_id,
-                                            std::string_view attempt_id) {
+Status SqlStore::expunge_attempt_content(std::string_view app_id, std::string_view msg_id,
+                                         std::string_view attempt_id) {
   return writes_->run<void>([&](Connection& db) -> Status {
     auto statement = db.prepare(kExpungeAttempt);
     statement->bind(1, app_id).bind(2, msg_id).bind(3, attempt_id);
@@ -232,8 +233,8 @@ Status SqliteStore::expunge_attempt_content(std::string_view app_id, std::string
   });
 }
 
-Result<Page<EndpointMessage>> SqliteStore::list_endpoint_messages(std::string_view app_id, std::string_view endpoint_id,
-                                                                  const PageQuery& page, const MessageFilter& filter) {
+Result<Page<EndpointMessage>> SqlStore::list_endpoint_messages(std::string_view app_id, std::string_view endpoint_id,
+                                                               const PageQuery& page, const MessageFilter& filter) {
   const Walk walk = walk_of(page);
   auto db = reader();
   auto statement = db->prepare(walk.up ? kEndpointMessagesUp : kEndpointMessagesDown);
@@ -249,9 +250,8 @@ Result<Page<EndpointMessage>> SqliteStore::list_endpoint_messages(std::string_vi
   return result;
 }
 
-Result<Page<MessageDestination>> SqliteStore::list_message_destinations(std::string_view app_id,
-                                                                        std::string_view msg_id,
-                                                                        const PageQuery& page) {
+Result<Page<MessageDestination>> SqlStore::list_message_destinations(std::string_view app_id, std::string_view msg_id,
+                                                                     const PageQuery& page) {
   const Walk walk = walk_of(page);
   auto db = reader();
   auto statement = db->prepare(walk.up ? kMessageDestinationsUp : kMessageDestinationsDown);
@@ -263,4 +263,4 @@ Result<Page<MessageDestination>> SqliteStore::list_message_destinations(std::str
   return result;
 }
 
-}  // namespace hookd::store::sqlite
+}  // namespace hookd::store::sql

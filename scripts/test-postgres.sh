@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The PostgreSQL server the tests use: Debian's PostgreSQL 15, a cluster of its own in a fresh temporary
+# directory, on a free loopback port, run by an unprivileged user (the `postgres` account when called as
+# root). Nothing else on the machine is touched.
+#
+#   test-postgres.sh start STATE   starts it; writes its connection string to STATE, and STATE.dir
+#   test-postgres.sh stop STATE    stops it and removes its directory
+set -euo pipefail
+action=${1:?start or stop}
+state=${2:?state file}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[[ -x "$bin/pg_ctl" ]] || { echo "test-postgres: PostgreSQL's server is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+
+as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+stop() {
+  [[ -f "$state.dir" ]] || return 0
+  local dir
+  dir=$(cat "$state.dir")
+  if [[ -d "$dir/data" ]]; then as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
+  rm -rf "$dir" "$state" "$state.dir"
+}
+
+case "$action" in
+start)
+  stop
+  dir=$(mktemp -d /tmp/hookd-postgres.XXXXXX)
+  echo "$dir" >"$state.dir"
+  [[ $(id -u) -ne 0 ]] || chown postgres: "$dir"
+  as_owner "$bin/initdb" -D "$dir/data" -A trust -U hookd -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; exit 1; }
+  port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+  # fsync off: the tests' data need not survive a power cut, and commits are 10× quicker.
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null ||
+    { cat "$dir/server.log" >&2; exit 1; }
+  echo "postgresql://hookd@127.0.0.1:$port/postgres" >"$state"
+  echo "test-postgres: PostgreSQL on 127.0.0.1:$port ($dir)"
+  ;;
+stop) stop ;;
+*) echo "usage: test-postgres.sh start|stop STATE" >&2; exit 2 ;;
+esac

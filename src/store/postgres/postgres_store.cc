@@ -1,0 +1,43 @@
+#include "store/postgres/postgres_store.h"
+
+#include "store/postgres/postgres_connection.h"
+#include "store/postgres/postgres_schema.h"
+
+namespace hookd::store::postgres {
+namespace {
+
+// Serializes migrations across the nodes that start at once (an arbitrary key of hookd's).
+constexpr const char* kLockMigrations = "SELECT pg_advisory_lock(4242000001)";
+constexpr const char* kUnlockMigrations = "SELECT pg_advisory_unlock(4242000001)";
+
+core::Status migrate_locked(PostgresConnection& connection) {
+  if (auto locked = connection.exec(kLockMigrations); !locked) return locked;
+  auto migrated = sql::migrate(connection, migrations());
+  (void)connection.exec(kUnlockMigrations);
+  return migrated;
+}
+
+}  // namespace
+
+core::Result<int> migrate(const std::string& dsn) {
+  auto connection = PostgresConnection::open(dsn);
+  if (!connection) return fail(std::move(connection).error());
+  if (auto migrated = migrate_locked(**connection); !migrated) return fail(std::move(migrated).error());
+  return sql::schema_version(**connection);
+}
+
+core::Result<std::unique_ptr<sql::SqlStore>> open_store(const PostgresOptions& options) {
+  auto writer = PostgresConnection::open(options.dsn);
+  if (!writer) return fail(std::move(writer).error());
+  if (auto migrated = migrate_locked(**writer); !migrated) return fail(std::move(migrated).error());
+  std::vector<std::unique_ptr<sql::Connection>> readers;
+  for (int i = 0; i < std::max(1, options.read_connections); ++i) {
+    auto reader = PostgresConnection::open(options.dsn);
+    if (!reader) return fail(std::move(reader).error());
+    readers.push_back(std::move(*reader));
+  }
+  auto writes = std::make_unique<sql::WriteQueue>(std::move(*writer), options.max_batch);
+  return std::make_unique<sql::SqlStore>(std::move(writes), std::move(readers));
+}
+
+}  // namespace hookd::store::postgres

@@ -1,0 +1,24 @@
+// The SQL store on PostgreSQL, for users who outgrow one machine or already run PostgreSQL.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/sql/sql_store.h"
+
+namespace hookd::store::postgres {
+
+struct PostgresOptions {
+  std::string dsn;  // a libpq connection string or URI: "postgresql://user:password@host:5432/hookd"
+  int read_connections = 4;
+  std::size_t max_batch = 1024;  // writes per group commit at most
+};
+
+// Connects, applies migrations (one node at a time: they hold an advisory lock) and starts the writer.
+// Fails with internal, saying why.
+core::Result<std::unique_ptr<sql::SqlStore>> open_store(const PostgresOptions& options);
+
+// Applies the migrations alone (hookd migrate), and says the schema version reached.
+core::Result<int> migrate(const std::string& dsn);
+
+}  // namespace hookd::store::postgres

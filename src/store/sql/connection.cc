@@ -1,0 +1,18 @@
+#include "store/sql/connection.h"
+
+namespace hookd::store::sql {
+
+Transaction::Transaction(Connection& connection) : connection_(connection) {
+  began_ = connection_.exec(connection_.begin_write()).ok();
+}
+
+Transaction::~Transaction() {
+  if (began_ && !done_) (void)connection_.exec("ROLLBACK");
+}
+
+core::Status Transaction::commit() {
+  done_ = true;
+  return connection_.exec("COMMIT");
+}
+
+}  // namespace hookd::store::sql

@@ -1,0 +1,137 @@
+// The Store on an SQL database: the same SQL and logic on SQLite (embedded, one file in WAL mode) and on
+// PostgreSQL. Writes go through a WriteQueue (group commit on one connection); reads use a small pool of
+// connections of their own, which run beside the writer. sqlite/ and postgres/ open one.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sql/connection.h"
+#include "store/sql/write_queue.h"
+#include "store/store.h"
+
+namespace hookd::store::sql {
+
+class SqlStore final : public Store {
+ public:
+  // Takes a migrated database: the queue of its write connection, and connections for reads.
+  SqlStore(std::unique_ptr<WriteQueue> writes, std::vector<std::unique_ptr<Connection>> readers);
+  ~SqlStore() override;
+
+  Result<Application> create_application(Application app) override;
+  Result<Application> get_application(std::string_view org, std::string_view app) override;
+  Result<Page<Application>> list_applications(std::string_view org, const PageQuery& page) override;
+  Result<Saved<Application>> update_application(std::string_view org, std::string_view app,
+                                                const Change<Application>& change,
+                                                std::optional<Application> create) override;
+  Status delete_application(std::string_view org, std::string_view app) override;
+
+  Result<EventType> create_event_type(EventType type) override;
+  Result<EventType> get_event_type(std::string_view org, std::string_view name) override;
+  Result<Page<EventType>> list_event_types(std::string_view org, const PageQuery& page, bool include_archived) override;
+  Result<Saved<EventType>> update_event_type(std::string_view org, std::string_view name,
+                                             const Change<EventType>& change, std::optional<EventType> create) override;
+  Status delete_event_type(std::string_view org, std::string_view name, bool expunge) override;
+
+  Result<Endpoint> create_endpoint(Endpoint endpoint) override;
+  Result<Endpoint> get_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) override;
+  Result<Page<Endpoint>> list_endpoints(std::string_view org, std::string_view app_id, const PageQuery& page) override;
+  Result<Saved<Endpoint>> update_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint,
+                                          const Change<Endpoint>& change, std::optional<Endpoint> create) override;
+  Status delete_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) override;
+  Result<EndpointStats> endpoint_stats(std::string_view app_id, std::string_view endpoint_id,
+                                       std::optional<TimePoint> since, std::optional<TimePoint> until) override;
+  Result<Endpoint> find_endpoint(std::string_view endpoint_id) override;
+
+  Result<CreatedMessage> create_message(NewMessage message) override;
+  void create_message_async(NewMessage message, std::function<void(Result<CreatedMessage>)> done) override;
+  Result<Message> get_message(std::string_view app_id, std::string_view msg) override;
+  Result<Page<Message>> list_messages(std::string_view app_id, const PageQuery& page,
+                                      const MessageFilter& filter) override;
+  Status expunge_message_content(std::string_view app_id, std::string_view msg_id) override;
+  Result<Source> create_source(Source source) override;
+  Result<Source> get_source(std::string_view org, std::string_view source) override;
+  Result<Page<Source>> list_sources(std::string_view org, const PageQuery& page) override;
+  Result<Saved<Source>> update_source(std::string_view org, std::string_view source, const Change<Source>& change,
+                                      std::optional<Source> create) override;
+  Status delete_source(std::string_view org, std::string_view source) override;
+  Result<Source> find_source(std::string_view source) override;
+  void receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) override;
+  Result<Page<InboundRequest>> list_inbound(std::string_view source_id, const PageQuery& page) override;
+  Result<InboundRequest> get_inbound(std::string_view source_id, std::string_view request_id) override;
+
+  Result<int> purge_expired_payloads(TimePoint now, int limit) override;
+  Result<PruneBatch> prune_messages(TimePoint before, std::optional<std::string> after, int limit) override;
+
+  Result<Page<Attempt>> list_attempts(std::string_view app_id, const PageQuery& page,
+                                      const AttemptFilter& filter) override;
+  Result<Attempt> get_attempt(std::string_view app_id, std::string_view msg_id, std::string_view attempt_id) override;
+  Status expunge_attempt_content(std::string_view app_id, std::string_view msg_id,
+                                 std::string_view attempt_id) override;
+  Result<Page<EndpointMessage>> list_endpoint_messages(std::string_view app_id, std::string_view endpoint_id,
+                                                       const PageQuery& page, const MessageFilter& filter) override;
+  Result<Page<MessageDestination>> list_message_destinations(std::string_view app_id, std::string_view msg_id,
+                                                             const PageQuery& page) override;
+
+  void record_outcomes(std::vector<DeliveryOutcome> outcomes) override;
+  Result<ClaimedWork> claim_due(std::string_view endpoint_id, TimePoint now, int limit) override;
+  Result<ClaimedWork> claim_in_order(std::string_view endpoint_id, int limit) override;
+  Result<std::vector<std::pair<std::string, TimePoint>>> unclaimed_work() override;
+  Status release_all_claims() override;
+  Result<DeliveryTask> manual_task(std::string_view app_id, std::string_view msg_id,
+                                   std::string_view endpoint_id) override;
+  Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
+                                                 std::optional<TimePoint> until) override;
+  Status flush() override;
+  Status ping() override;
+
+  // Group commits so far (for tests that check writes share transactions).
+  std::uint64_t commit_batches() const { return writes_->batches(); }
+
+ private:
+  // A read-only connection borrowed from the pool for one read; returned when destroyed.
+  class Reader {
+   public:
+    Reader(SqlStore& store, std::unique_ptr<Connection> connection)
+        : store_(store), connection_(std::move(connection)) {}
+    ~Reader();
+    Connection& operator*() { return *connection_; }
+    Connection* operator->() { return connection_.get(); }
+
+   private:
+    SqlStore& store_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  // What message fan-out needs to know of an endpoint.
+  struct Route {
+    std::string endpoint_id;
+    std::optional<std::vector<std::string>> event_types;
+    std::optional<std::vector<std::string>> channels;
+    bool fifo = false;
+  };
+  using Routes = std::vector<Route>;
+
+  Reader reader();
+  // The enabled endpoints of an app, cached; only called on the writer thread.
+  const Routes& routes(Connection& db, const std::string& app_id);
+  // Writes a message, its payload and its destinations; only on the writer thread.
+  Result<CreatedMessage> insert_message(Connection& db, const NewMessage& input);
+  // Claims the rows `select` finds (?1 endpoint, ?2 now, ?3 limit), and finds the next due time.
+  Result<ClaimedWork> claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit);
+  // Forgets an app's cached routes after one of its endpoints changed; only on the writer thread.
+  void forget_routes(const std::string& app_id) { routes_.erase(app_id); }
+
+  // Touched only on the writer thread (inside writes), so it needs no lock.
+  std::unordered_map<std::string, Routes> routes_;
+  std::unique_ptr<WriteQueue> writes_;
+  std::mutex readers_mutex_;
+  std::condition_variable reader_returned_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mutex_
+};
+
+}  // namespace hookd::store::sql
