@@ -19,6 +19,7 @@ void add_jwt_command(CLI::App& app, int& exit_code);
 int run_hooks(const std::vector<std::string>& args);
 void add_listen_command(CLI::App& app, int& exit_code);
 void add_prune_command(CLI::App& app, int& exit_code);
+void add_migrate_command(CLI::App& app, int& exit_code);
 void add_secret_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_sign_command(CLI::App& app, int& exit_code);

@@ -5,6 +5,7 @@
 #include "api/jwt.h"
 #include "cli/commands.h"
 #include "server/config.h"
+#include "server/store_choice.h"
 
 namespace hookd::cli {
 namespace {
@@ -12,14 +13,37 @@ namespace {
 struct JwtOptions {
   std::string org_id = std::string(api::kDefaultOrgId);
   std::string data_dir = "./hookd-data";
+  std::string db;
   std::string secret;
 };
+
+// The secret PostgreSQL keeps for every node (made now if no node has started yet).
+std::string shared_secret(const std::string& dsn) {
+  server::ServerConfig config;
+  config.db_dsn = dsn;
+  auto store = server::open_store(config, 1);
+  if (!store) {
+    std::fprintf(stderr, "hookd jwt generate: %s\n", store.error().detail.c_str());
+    return "";
+  }
+  auto shared = server::shared_jwt_secret(**store);
+  return shared ? shared->first : "";
+}
 
 int run_generate(const JwtOptions& options) {
   std::string secret = options.secret;
   if (secret.empty()) {
     const auto environment = server::process_environment();
     if (auto it = environment.find("HOOKD_JWT_SECRET"); it != environment.end()) secret = it->second;
+  }
+  std::string db = options.db;
+  if (db.empty()) {
+    const auto environment = server::process_environment();
+    if (auto it = environment.find("HOOKD_DB_DSN"); it != environment.end()) db = it->second;
+  }
+  if (secret.empty() && !db.empty()) {
+    secret = shared_secret(db);
+    if (secret.empty()) return kExitFailure;
   }
   if (secret.empty()) {
     std::ifstream in(options.data_dir + "/jwt-secret");
@@ -49,7 +73,8 @@ void add_jwt_command(CLI::App& app, int& exit_code) {
   jwt->require_subcommand(1);
   CLI::App* generate = jwt->add_subcommand("generate", "Print an organization token (HS256 JWT)");
   generate->footer(
-      "The secret is --secret, else HOOKD_JWT_SECRET, else the one 'hookd serve' keeps in the data directory.\n\n"
+      "The secret is --secret, else HOOKD_JWT_SECRET, else the one 'hookd serve' keeps in PostgreSQL (--db or\n"
+      "HOOKD_DB_DSN), else the one it keeps in the data directory.\n\n"
       "Examples:\n"
       "  hookd jwt generate\n"
       "  hookd jwt generate org_2a5bXyz --data-dir /var/lib/hookd");
@@ -58,6 +83,7 @@ void add_jwt_command(CLI::App& app, int& exit_code) {
   generate->add_option("ORG_ID", options->org_id, "the organization (default: svix-server's default org)");
   generate->add_option("--data-dir", options->data_dir, "the data directory of hookd serve")->capture_default_str();
   generate->add_option("--secret", options->secret, "the JWT secret itself");
+  generate->add_option("--db", options->db, "the PostgreSQL connection string of hookd serve");
   generate->callback([options, &exit_code] { exit_code = run_generate(*options); });
 }
 

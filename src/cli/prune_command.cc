@@ -4,7 +4,8 @@
 
 #include "cli/commands.h"
 #include "core/time.h"
-#include "store/sqlite/sqlite_store.h"
+#include "server/config.h"
+#include "server/store_choice.h"
 
 namespace hookd::cli {
 namespace {
@@ -14,6 +15,7 @@ constexpr int kBatch = 1000;
 struct PruneOptions {
   std::string older_than;
   std::string data_dir = "./hookd-data";
+  std::string db;
 };
 
 // "2026-01-31" (midnight UTC) or an RFC 3339 time.
@@ -28,13 +30,19 @@ int run_prune(const PruneOptions& options) {
     std::fprintf(stderr, "hookd prune: --older-than must be a date (2026-01-31) or an RFC 3339 time\n");
     return kExitUsage;
   }
+  server::ServerConfig config;
+  config.data_dir = options.data_dir;
+  config.db_dsn = options.db;
+  if (config.db_dsn.empty()) {
+    if (const char* dsn = std::getenv("HOOKD_DB_DSN")) config.db_dsn = dsn;
+  }
   const auto path = std::filesystem::path(options.data_dir) / "hookd.db";
-  if (!std::filesystem::exists(path)) {
+  if (config.db_dsn.empty() && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "hookd prune: no database at %s\n", path.c_str());
     return kExitFailure;
   }
-  // Beside a running server too: SQLite serialises the writes, and each batch is a short transaction.
-  auto store = store::sqlite::open_store({path.string(), true, 1, 16});
+  // Beside running servers too: each batch is a short transaction.
+  auto store = server::open_store(config, 1);
   if (!store) {
     std::fprintf(stderr, "hookd prune: %s\n", store.error().detail.c_str());
     return kExitFailure;
@@ -74,6 +82,7 @@ void add_prune_command(CLI::App& app, int& exit_code) {
   prune->add_option("--older-than", options->older_than, "a date (2026-01-31, midnight UTC) or an RFC 3339 time")
       ->required();
   prune->add_option("--data-dir", options->data_dir, "the data directory of hookd serve")->capture_default_str();
+  prune->add_option("--db", options->db, "the PostgreSQL connection string of hookd serve (or HOOKD_DB_DSN)");
   prune->callback([options, &exit_code] { exit_code = run_prune(*options); });
 }
 

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "server/hookd_server.h"
 #include "server/log.h"
+#include "server/store_choice.h"
 
 namespace hookd::cli {
 namespace {
@@ -15,6 +16,7 @@ struct ServeOptions {
   std::string config_file;
   std::string listen;
   std::string data_dir;
+  std::string db;
   std::string log_format;
   std::string role;
   std::vector<std::string> allow_subnets;
@@ -33,6 +35,7 @@ int run_serve(const ServeOptions& options) {
   if (loaded) loaded = server::apply_environment(config, environment);
   if (loaded && !options.listen.empty()) loaded = server::apply_setting(config, "listen", options.listen);
   if (loaded && !options.data_dir.empty()) loaded = server::apply_setting(config, "data_dir", options.data_dir);
+  if (loaded && !options.db.empty()) loaded = server::apply_setting(config, "db_dsn", options.db);
   if (loaded && !options.log_format.empty()) loaded = server::apply_setting(config, "log_format", options.log_format);
   if (loaded && !options.role.empty()) loaded = server::apply_setting(config, "role", options.role);
   if (loaded && !options.allow_subnets.empty()) {
@@ -68,18 +71,19 @@ int run_serve(const ServeOptions& options) {
   }
   auto& hookd = **started;
   if (hookd.generated_secret()) {
+    const std::string where = config.db_dsn.empty() ? config.data_dir + "/jwt-secret" : "the database";
     std::printf(
-        "First start: a JWT secret was generated in %s/jwt-secret.\n"
+        "First start: a JWT secret was generated in %s.\n"
         "An organization token for the API (keep it; make more with 'hookd jwt generate'):\n%s\n",
-        config.data_dir.c_str(), hookd.org_token(api::kDefaultOrgId).c_str());
+        where.c_str(), hookd.org_token(api::kDefaultOrgId).c_str());
   }
   if (config.serves_api()) {
     std::printf("listening on %s\n", hookd.base_url().c_str());
     server::log_info("hookd (role " + config.role + ") serving on " + hookd.base_url() + ", data in " +
-                     config.data_dir);
+                     server::describe_store(config));
   } else {
     std::printf("delivering (role worker, no API)\n");
-    server::log_info("hookd (role worker) delivering, data in " + config.data_dir);
+    server::log_info("hookd (role worker) delivering, data in " + server::describe_store(config));
   }
   std::fflush(stdout);
 
@@ -102,6 +106,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  hookd serve                                   # 127.0.0.1:8071, data in ./hookd-data\n"
       "  hookd serve --listen 0.0.0.0:8071 --data-dir /var/lib/hookd\n"
+      "  hookd serve --db postgresql://hookd@db.internal:5432/hookd --role worker\n"
       "  hookd serve --allow-subnet 127.0.0.0/8           # let deliveries reach receivers on this machine\n"
       "  HOOKD_LOG_FORMAT=json hookd serve --config /etc/hookd.toml");
   // Shared with the callback, which runs during parsing, after this function has returned.
@@ -109,6 +114,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--config", options->config_file, "a TOML configuration file");
   command->add_option("--listen", options->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8071)");
   command->add_option("--data-dir", options->data_dir, "where the database and the JWT secret live (./hookd-data)");
+  command->add_option("--db", options->db,
+                      "a PostgreSQL connection string (postgresql://user@host:5432/hookd) instead of SQLite");
   command->add_option("--log-format", options->log_format, "text or json");
   command->add_option("--role", options->role, "all (default), api (no delivery) or worker (no API)");
   command->add_option("--allow-subnet", options->allow_subnets,

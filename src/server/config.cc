@@ -124,6 +124,15 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          c.data_dir = std::string(v);
          return "";
        }},
+      {"db_dsn",
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         const bool uri = v.starts_with("postgresql://") || v.starts_with("postgres://");
+         if (!v.empty() && !uri && v.find('=') == std::string_view::npos) {
+           return "must be a PostgreSQL URI (postgresql://user@host:5432/hookd) or key=value list";
+         }
+         c.db_dsn = std::string(v);
+         return "";
+       }},
       {"jwt_secret",
        [](ServerConfig& c, std::string_view v) -> std::string {
          if (v.size() < 16) return "must be at least 16 characters";

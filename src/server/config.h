@@ -21,6 +21,8 @@ struct ServerConfig {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8071;
   std::string data_dir = "./hookd-data";
+  // PostgreSQL's connection string (a libpq URI or key=value list); empty: the SQLite file in data_dir.
+  std::string db_dsn;
   std::string jwt_secret;           // empty: generated on first start and kept in the data dir
   std::string public_url;           // empty: http://<listen>
   std::string log_format = "text";  // or "json"

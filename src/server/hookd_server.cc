@@ -7,10 +7,8 @@
 
 #include "api/api.h"
 #include "api/jwt.h"
-#include "core/encoding.h"
 #include "delivery/dispatcher.h"
 #include "delivery/ssrf_guard.h"
-#include "hookd/sign/secret.h"
 #include "hooks/hook_server.h"
 #include "hooks/hooks_file.h"
 #include "net/event_loop.h"
@@ -19,8 +17,8 @@
 #include "server/log.h"
 #include "server/payload_purger.h"
 #include "server/source_sync.h"
+#include "server/store_choice.h"
 #include "server/worker_pool.h"
-#include "store/sqlite/sqlite_store.h"
 
 #ifndef HOOKD_VERSION
 #define HOOKD_VERSION "0.0.0"
@@ -49,9 +47,12 @@ struct HookdServer::Parts {
 
 namespace {
 
-// The JWT secret: configured, or read from the data directory, or generated there (mode 0600).
-core::Result<std::pair<std::string, bool>> load_jwt_secret(const ServerConfig& config) {
+// The JWT secret: configured; or, on PostgreSQL, the one the database keeps for every node (generated
+// by the first); or read from the data directory, or generated there (mode 0600). The flag says
+// whether it was generated now.
+core::Result<std::pair<std::string, bool>> load_jwt_secret(const ServerConfig& config, store::Store& store) {
   if (!config.jwt_secret.empty()) return std::pair{config.jwt_secret, false};
+  if (!config.db_dsn.empty()) return shared_jwt_secret(store);
   const auto path = std::filesystem::path(config.data_dir) / "jwt-secret";
   if (std::ifstream in(path); in) {
     std::string secret;
@@ -60,8 +61,7 @@ core::Result<std::pair<std::string, bool>> load_jwt_secret(const ServerConfig& c
     return core::error(core::ErrorCode::internal,
                        path.string() + " holds no usable secret; delete it to make a new one");
   }
-  const std::string secret =
-      core::base64url_encode(sign::Secret::generate_hmac().key_bytes() + sign::Secret::generate_hmac().key_bytes());
+  const std::string secret = new_jwt_secret();
   const mode_t previous = ::umask(077);
   std::ofstream out(path);
   out << secret << '\n';
@@ -86,14 +86,12 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     return core::error(core::ErrorCode::internal,
                        "cannot create the data directory " + config.data_dir + ": " + fs_error.message());
   }
-  auto secret = load_jwt_secret(config);
-  if (!secret) return fail(std::move(secret).error());
-  std::tie(parts->jwt_secret, parts->generated_secret) = *secret;
-
-  auto store = store::sqlite::open_store(
-      {(std::filesystem::path(config.data_dir) / "hookd.db").string(), config.synchronous_full, 4, 1024});
+  auto store = open_store(config);
   if (!store) return fail(std::move(store).error());
   parts->store = std::move(*store);
+  auto secret = load_jwt_secret(config, *parts->store);
+  if (!secret) return fail(std::move(secret).error());
+  std::tie(parts->jwt_secret, parts->generated_secret) = *secret;
   if (auto synced = sync_sources(*parts->store, config.sources, core::SystemClock::instance().now()); !synced) {
     return fail(std::move(synced).error());
   }

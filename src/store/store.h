@@ -183,6 +183,10 @@ class Store {
   // walking in id order after `after`. A message with a delivery still pending is kept.
   virtual Result<PruneBatch> prune_messages(TimePoint before, std::optional<std::string> after, int limit) = 0;
 
+  // A value every node of the database shares (the generated JWT secret): the one stored under `name`,
+  // or `value_if_missing`, stored now when there was none.
+  virtual Result<std::string> shared_value(std::string_view name, std::string_view value_if_missing) = 0;
+
   // Returns once every write submitted before the call (record_outcomes included) has committed.
   virtual Status flush() = 0;
 

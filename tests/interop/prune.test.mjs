@@ -30,7 +30,7 @@ test("hookd prune deletes delivered messages and keeps pending ones", { timeout:
     await server.stop();
 
     const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
-    const pruned = hookd(["prune", "--older-than", tomorrow, "--data-dir", server.dataDir]);
+    const pruned = hookd(["prune", "--older-than", tomorrow, ...server.storeArgs]);
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.match(pruned.stdout, /^pruned 3 messages and 3 attempts created before /);
     assert.match(pruned.stdout, /kept 1 messages that still have deliveries pending/);
@@ -41,7 +41,7 @@ test("hookd prune deletes delivered messages and keeps pending ones", { timeout:
     assert.deepEqual(left, [pending]);
     assert.equal((await api(server, "GET", `/api/v1/app/prune/msg/${delivered[0]}`)).status, 404);
 
-    const bad = hookd(["prune", "--older-than", "last tuesday", "--data-dir", server.dataDir]);
+    const bad = hookd(["prune", "--older-than", "last tuesday", ...server.storeArgs]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--older-than must be a date/);
   } finally {

@@ -1,16 +1,32 @@
 // Starts `hookd serve` as a child process on a free loopback port with a fresh data directory, and
-// receivers on loopback for its deliveries.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+// receivers on loopback for its deliveries. When HOOKD_TEST_POSTGRES names the tests' PostgreSQL server
+// (CTest's interop_postgres), hookd keeps its data there instead, in a schema of the data directory's own.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { hookdBin } from "./hookd.mjs";
 
-// Resolves once hookd printed its address (and, on first start, its token).
+// The PostgreSQL schema that stands for data directory `dir` (made if missing), or null on SQLite.
+function testDatabase(dir) {
+  const state = process.env.HOOKD_TEST_POSTGRES;
+  if (!state) return null;
+  const server = readFileSync(state, "utf8").trim();
+  const schema = "i_" + path.basename(dir).replace(/[^A-Za-z0-9]/g, "_").toLowerCase();
+  const psql = (sql) => spawnSync("psql", [server, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], { encoding: "utf8" });
+  const made = psql(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  if (made.status !== 0) throw new Error(`cannot make schema ${schema}: ${made.stderr}`);
+  return { dsn: `${server}?options=-csearch_path%3D${schema}`, drop: () => psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
+}
+
+// Resolves once hookd printed its address (and, on first start, its token). `storeArgs` are the
+// arguments that name its database, for other hookd commands (prune, migrate).
 export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0" } = {}) {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "hookd-interop-"));
-  const child = spawn(hookdBin, ["serve", "--listen", listen, "--data-dir", dir], {
+  const database = testDatabase(dir);
+  const storeArgs = ["--data-dir", dir, ...(database ? ["--db", database.dsn] : [])];
+  const child = spawn(hookdBin, ["serve", "--listen", listen, ...storeArgs], {
     // The receivers run on this machine: open loopback to deliveries, as an operator would.
     env: { ...process.env, HOOKD_SYNCHRONOUS: "normal", HOOKD_ALLOW_SUBNETS: "127.0.0.0/8", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -31,13 +47,17 @@ export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0" } = {}) {
         url,
         token,
         dataDir: dir,
+        storeArgs,
         child,
         stderr: () => stderr,
         // SIGTERM and wait for a clean exit.
         stop: () => stopChild(child, "SIGTERM"),
         // SIGKILL: no chance to finish anything.
         kill: () => stopChild(child, "SIGKILL"),
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
+        cleanup: () => {
+          database?.drop();
+          rmSync(dir, { recursive: true, force: true });
+        },
       });
     });
   });

@@ -1,5 +1,7 @@
 #include "store/postgres/postgres_store.h"
 
+#include <libpq-fe.h>
+
 #include "store/postgres/postgres_connection.h"
 #include "store/postgres/postgres_schema.h"
 
@@ -18,6 +20,28 @@ core::Status migrate_locked(PostgresConnection& connection) {
 }
 
 }  // namespace
+
+std::string describe(const std::string& dsn) {
+  char* problem = nullptr;
+  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &problem);
+  if (options == nullptr) {
+    PQfreemem(problem);
+    return "(a connection string libpq cannot read)";
+  }
+  std::string host = "localhost", port = "5432", database, user;
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr) continue;
+    const std::string_view keyword(option->keyword);
+    if (keyword == "host" || keyword == "hostaddr") host = option->val;
+    if (keyword == "port") port = option->val;
+    if (keyword == "dbname") database = option->val;
+    if (keyword == "user") user = option->val;
+  }
+  PQconninfoFree(options);
+  std::string out = host + ":" + port + "/" + (database.empty() ? user : database);
+  if (!user.empty()) out += " as " + user;
+  return out;
+}
 
 core::Result<int> migrate(const std::string& dsn) {
   auto connection = PostgresConnection::open(dsn);

@@ -21,4 +21,7 @@ core::Result<std::unique_ptr<sql::SqlStore>> open_store(const PostgresOptions& o
 // Applies the migrations alone (hookd migrate), and says the schema version reached.
 core::Result<int> migrate(const std::string& dsn);
 
+// The server a connection string names, for logs: "127.0.0.1:5432/hookd as hookd" (never the password).
+std::string describe(const std::string& dsn);
+
 }  // namespace hookd::store::postgres

@@ -48,6 +48,8 @@ constexpr const char* kArchiveEventType =
     "UPDATE event_type SET archived = 1, updated_at = ?3 WHERE org_id = ?1 AND name = ?2";
 constexpr const char* kExpungeEventType = "DELETE FROM event_type WHERE org_id = ?1 AND name = ?2";
 constexpr const char* kPing = "SELECT 1";
+constexpr const char* kKeepSetting = "INSERT INTO setting (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING";
+constexpr const char* kGetSetting = "SELECT value FROM setting WHERE name = ?1";
 
 hookd::Failure<core::Error> not_found(std::string_view what) {
   return core::error(ErrorCode::not_found, std::string(what) + " not found");
@@ -140,6 +142,21 @@ Status SqlStore::ping() {
   auto statement = db->prepare(kPing);
   if (!statement->step()) return fail(db->error("ping"));
   return {};
+}
+
+Result<std::string> SqlStore::shared_value(std::string_view name, std::string_view value_if_missing) {
+  return writes_->run<std::string>([&](Connection& db) -> Result<std::string> {
+    {
+      auto keep = db.prepare(kKeepSetting);
+      keep->bind(1, name).bind(2, value_if_missing);
+      keep->step();
+      if (keep->failed()) return fail(db.error("keeping a shared value"));
+    }
+    auto get = db.prepare(kGetSetting);
+    get->bind(1, name);
+    if (!get->step()) return fail(db.error("reading a shared value"));
+    return get->text(0);
+  });
 }
 
 Result<Application> SqlStore::create_application(Application app) {

@@ -86,6 +86,7 @@ class SqlStore final : public Store {
                                    std::string_view endpoint_id) override;
   Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
                                                  std::optional<TimePoint> until) override;
+  Result<std::string> shared_value(std::string_view name, std::string_view value_if_missing) override;
   Status flush() override;
   Status ping() override;
 

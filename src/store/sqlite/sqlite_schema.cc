@@ -158,6 +158,13 @@ CREATE TABLE inbound_request (
 CREATE INDEX inbound_by_source ON inbound_request(source_id, id);
 CREATE INDEX inbound_dedupe ON inbound_request(source_id, dedupe_key, received_at) WHERE dedupe_key IS NOT NULL;
 )sql"},
+    {6, "shared settings", R"sql(
+-- Values every node shares, such as the JWT secret generated when none is configured.
+CREATE TABLE setting (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

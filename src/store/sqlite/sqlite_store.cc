@@ -26,4 +26,6 @@ core::Result<std::unique_ptr<sql::SqlStore>> open_store(const SqliteOptions& opt
   return std::make_unique<sql::SqlStore>(std::move(writes), std::move(readers));
 }
 
+int schema_version() { return migrations().back().version; }
+
 }  // namespace hookd::store::sqlite

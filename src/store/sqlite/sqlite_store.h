@@ -20,4 +20,7 @@ struct SqliteOptions {
 // Opens the database, applies migrations and starts the writer. Fails with internal.
 core::Result<std::unique_ptr<sql::SqlStore>> open_store(const SqliteOptions& options);
 
+// The schema version open_store brings a database to.
+int schema_version();
+
 }  // namespace hookd::store::sqlite

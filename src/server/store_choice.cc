@@ -1,0 +1,56 @@
+#include "server/store_choice.h"
+
+#include <filesystem>
+
+#include "core/encoding.h"
+#include "hookd/sign/secret.h"
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace hookd::server {
+namespace {
+
+std::string sqlite_path(const ServerConfig& config) {
+  return (std::filesystem::path(config.data_dir) / "hookd.db").string();
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& config, int read_connections) {
+  auto opened = config.db_dsn.empty()
+                    ? store::sqlite::open_store({sqlite_path(config), config.synchronous_full, read_connections, 1024})
+                    : store::postgres::open_store({config.db_dsn, read_connections, 1024});
+  if (!opened) return fail(std::move(opened).error());
+  return std::unique_ptr<store::Store>(std::move(*opened));
+}
+
+core::Result<std::string> migrate_store(const ServerConfig& config) {
+  if (!config.db_dsn.empty()) {
+    auto version = store::postgres::migrate(config.db_dsn);
+    if (!version) return fail(std::move(version).error());
+    return describe_store(config) + " is at schema version " + std::to_string(*version);
+  }
+  std::error_code ignored;
+  std::filesystem::create_directories(config.data_dir, ignored);
+  auto opened = store::sqlite::open_store({sqlite_path(config), config.synchronous_full, 1, 16});
+  if (!opened) return fail(std::move(opened).error());
+  return describe_store(config) + " is at schema version " + std::to_string(store::sqlite::schema_version());
+}
+
+std::string new_jwt_secret() {
+  return core::base64url_encode(sign::Secret::generate_hmac().key_bytes() + sign::Secret::generate_hmac().key_bytes());
+}
+
+core::Result<std::pair<std::string, bool>> shared_jwt_secret(store::Store& store) {
+  const std::string candidate = new_jwt_secret();
+  auto shared = store.shared_value("jwt_secret", candidate);
+  if (!shared) return fail(std::move(shared).error());
+  return std::pair{*shared, *shared == candidate};
+}
+
+std::string describe_store(const ServerConfig& config) {
+  if (config.db_dsn.empty()) return "SQLite " + sqlite_path(config);
+  return "PostgreSQL " + store::postgres::describe(config.db_dsn);
+}
+
+}  // namespace hookd::server

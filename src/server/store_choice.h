@@ -1,0 +1,30 @@
+// Which store a configuration names: PostgreSQL when db_dsn is set, else the SQLite file in data_dir.
+// Shared by `hookd serve`, `hookd migrate` and `hookd prune`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "server/config.h"
+#include "store/store.h"
+
+namespace hookd::server {
+
+// Opens (and migrates) the configured store. The SQLite file's directory must exist.
+core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& config, int read_connections = 4);
+
+// Applies the configured store's migrations alone; a line saying which database is at which version.
+core::Result<std::string> migrate_store(const ServerConfig& config);
+
+// A new random JWT secret (512 bits, base64url).
+std::string new_jwt_secret();
+
+// The JWT secret the database keeps for every node: the stored one, or a new one stored now (then the
+// flag is set).
+core::Result<std::pair<std::string, bool>> shared_jwt_secret(store::Store& store);
+
+// The database in words for logs: "PostgreSQL at host:port/db" (no password) or the SQLite file's path.
+std::string describe_store(const ServerConfig& config);
+
+}  // namespace hookd::server
