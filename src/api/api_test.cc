@@ -9,7 +9,7 @@
 
 #include "api/jwt.h"
 #include "core/ids.h"
-#include "store/sqlite/sqlite_store.h"
+#include "support/postgres.h"
 
 namespace hookd::api {
 namespace {
@@ -21,7 +21,10 @@ class ApiTest : public ::testing::Test {
   void SetUp() override {
     directory_ = std::filesystem::temp_directory_path() / ("hookd-api-" + core::new_id(""));
     std::filesystem::create_directories(directory_);
-    store_ = store::sqlite::open_store({(directory_ / "hookd.db").string(), false, 2, 1024}).value();
+    database_ = std::make_unique<hookd::testing::TestStore>(directory_);
+    auto opened = database_->open();
+    ASSERT_TRUE(opened) << opened.error().detail;
+    store_ = std::move(*opened);
     ApiOptions options;
     options.jwt_secret = "test-secret";
     options.public_url = "http://127.0.0.1:8071";
@@ -31,6 +34,7 @@ class ApiTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     store_.reset();
+    database_.reset();
     std::filesystem::remove_all(directory_);
   }
 
@@ -54,6 +58,7 @@ class ApiTest : public ::testing::Test {
   }
 
   std::filesystem::path directory_;
+  std::unique_ptr<hookd::testing::TestStore> database_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Api> api_;
   std::string token_;

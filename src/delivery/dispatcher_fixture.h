@@ -12,8 +12,8 @@
 #include "core/ids.h"
 #include "delivery/dispatcher.h"
 #include "net/http_server.h"
-#include "store/sqlite/sqlite_store.h"
 #include "support/loopback.h"
+#include "support/postgres.h"
 
 namespace hookd::delivery {
 
@@ -55,7 +55,10 @@ class DispatcherTest : public ::testing::Test {
   void SetUp() override {
     directory_ = std::filesystem::temp_directory_path() / ("hookd-dispatch-" + core::new_id(""));
     std::filesystem::create_directories(directory_);
-    store_ = store::sqlite::open_store({(directory_ / "hookd.db").string(), false, 2, 1024}).value();
+    database_ = std::make_unique<hookd::testing::TestStore>(directory_);
+    auto opened = database_->open();
+    ASSERT_TRUE(opened) << opened.error().detail;
+    store_ = std::move(*opened);
     loop_.start();
     options_.schedule.delays = {20ms, 20ms, 20ms};
     options_.schedule.penalty = 30ms;
@@ -66,6 +69,7 @@ class DispatcherTest : public ::testing::Test {
     dispatcher_.reset();
     loop_.stop();
     store_.reset();
+    database_.reset();
     std::filesystem::remove_all(directory_);
   }
 
@@ -137,6 +141,7 @@ class DispatcherTest : public ::testing::Test {
   }
 
   std::filesystem::path directory_;
+  std::unique_ptr<hookd::testing::TestStore> database_;
   std::unique_ptr<store::Store> store_;
   net::EventLoop loop_;
   net::HttpClient client_{loop_, {}};

@@ -8,6 +8,7 @@
 
 #include "core/ids.h"
 #include "server/hookd_server.h"
+#include "support/postgres.h"
 #include "test_support.h"
 
 namespace hookd::testing {
@@ -21,6 +22,9 @@ class ServerTest : public ::testing::Test {
     config_.listen_address = "127.0.0.1";
     config_.port = 0;
     config_.data_dir = data_dir_.string();
+    database_ = std::make_unique<hookd::testing::TestStore>(data_dir_);
+    ASSERT_EQ(database_->error(), "");
+    config_.db_dsn = database_->dsn();
     config_.synchronous_full = false;
     config_.api_workers = 8;
     config_.delivery.schedule.delays = {30ms, 30ms, 30ms};
@@ -32,6 +36,7 @@ class ServerTest : public ::testing::Test {
   void TearDown() override {
     client_.reset();
     server_.reset();
+    database_.reset();
     std::filesystem::remove_all(data_dir_);
   }
 
@@ -66,6 +71,7 @@ class ServerTest : public ::testing::Test {
   }
 
   std::filesystem::path data_dir_;
+  std::unique_ptr<hookd::testing::TestStore> database_;
   server::ServerConfig config_;
   std::unique_ptr<server::HookdServer> server_;
   std::unique_ptr<ApiClient> client_;

@@ -1,14 +1,22 @@
-// A fresh PostgreSQL schema for one test, on the tests' own server (scripts/test-postgres.sh, started by
-// CTest's "postgres" fixture). The schema is dropped when the object goes.
+// Tests on either database. A fresh PostgreSQL schema for one test, on the tests' own server
+// (scripts/test-postgres.sh, started by CTest's "postgres" fixture), dropped when the object goes; and
+// TestStore, which opens the store a test run asks for: CTest runs the suites that use it twice, once
+// as they are (SQLite) and once with HOOKD_TEST_ON_POSTGRES naming the server's file (their names end
+// in "/postgres").
 #pragma once
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/ids.h"
 #include "store/postgres/postgres_connection.h"
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace hookd::testing {
 
@@ -16,6 +24,7 @@ namespace hookd::testing {
 // by hand, outside CTest).
 inline std::optional<std::string> test_postgres_dsn() {
   const char* state = std::getenv("HOOKD_TEST_POSTGRES");
+  if (state == nullptr) state = std::getenv("HOOKD_TEST_ON_POSTGRES");
   if (state == nullptr) return std::nullopt;
   std::ifstream file(state);
   std::string dsn;
@@ -60,6 +69,40 @@ class PostgresSchema {
   std::string name_;
   std::string server_dsn_;
   std::string dsn_;
+  std::string error_;
+};
+
+// Whether this run of the suite is on PostgreSQL.
+inline bool test_store_is_postgres() { return std::getenv("HOOKD_TEST_ON_POSTGRES") != nullptr; }
+
+// The store of one test: an SQLite file in `directory`, or a fresh PostgreSQL schema. open() may be
+// called again (a restart) and opens the same database.
+class TestStore {
+ public:
+  explicit TestStore(std::filesystem::path directory) : directory_(std::move(directory)) {
+    if (!test_store_is_postgres()) return;
+    const auto server = test_postgres_dsn();
+    if (!server) {
+      error_ = "HOOKD_TEST_ON_POSTGRES names no server";
+      return;
+    }
+    schema_ = std::make_unique<PostgresSchema>(*server);
+    if (!schema_->ok()) error_ = schema_->error();
+  }
+
+  core::Result<std::unique_ptr<store::sql::SqlStore>> open() const {
+    if (!error_.empty()) return core::error(core::ErrorCode::internal, error_);
+    if (schema_) return store::postgres::open_store({schema_->dsn(), 2, 1024});
+    return store::sqlite::open_store({(directory_ / "hookd.db").string(), false, 2, 1024});
+  }
+  // For a whole server: the connection string to set as db_dsn ("" on SQLite).
+  std::string dsn() const { return schema_ ? schema_->dsn() : ""; }
+  // Why the database cannot be used ("" when it can).
+  const std::string& error() const { return error_; }
+
+ private:
+  std::filesystem::path directory_;
+  std::unique_ptr<PostgresSchema> schema_;
   std::string error_;
 };
 
