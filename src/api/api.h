@@ -28,6 +28,8 @@ class Api {
   void handle(net::HttpRequest request, net::Respond respond);
   // The same, waiting for the answer (tests and simple callers).
   net::HttpResponse handle(const net::HttpRequest& request);
+  // A source changed elsewhere (another node): forget the sources cached for the ingress.
+  void sources_changed() { services_.sources.forget_all(); }
 
  private:
   struct Pending;

@@ -599,21 +599,27 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     if (!retries.empty()) arm_timer(retries.top().due);
   }
 
+  // Asks the store which endpoints have unclaimed work, unless a question is already out.
+  void discover() {
+    if (discovering) return;
+    discovering = true;
+    last_discovery = std::chrono::steady_clock::now();
+    on_worker([](State& self) {
+      auto work = self.store.unclaimed_work();
+      self.on_loop([work = std::move(work)](State& me) {
+        me.discovering = false;
+        if (!work) return;
+        for (const auto& [endpoint_id, due_at] : *work) me.note_store_work(endpoint_id, due_at);
+      });
+    });
+  }
+
   void scan() {
     const std::vector<std::string> due(with_store_work.begin(), with_store_work.end());
     for (const auto& endpoint_id : due) pump(endpoint_id);
-    if (options.discover_interval.count() > 0 && !discovering &&
+    if (options.discover_interval.count() > 0 &&
         std::chrono::steady_clock::now() - last_discovery >= options.discover_interval) {
-      discovering = true;
-      last_discovery = std::chrono::steady_clock::now();
-      on_worker([](State& self) {
-        auto work = self.store.unclaimed_work();
-        self.on_loop([work = std::move(work)](State& me) {
-          me.discovering = false;
-          if (!work) return;
-          for (const auto& [endpoint_id, due_at] : *work) me.note_store_work(endpoint_id, due_at);
-        });
-      });
+      discover();
     }
     loop.post_after(options.scan_interval, [weak = weak_from_this()] {
       if (auto self = weak.lock(); self && !self->stopped) self->scan();
@@ -664,6 +670,9 @@ void Dispatcher::stop(std::chrono::milliseconds grace) {
   }
   state.closed = true;
   state.worker.stop();
+  // What this node still held goes back to the queue (after the outcomes just written), for the other
+  // nodes of a shared database to take at once.
+  (void)state.store.release_all_claims();
 }
 
 void Dispatcher::submit(std::vector<DeliveryTask> tasks, std::vector<std::string> queued) {
@@ -708,6 +717,10 @@ void Dispatcher::application_changed(std::string app_id) {
       if (endpoint.config && endpoint.config->endpoint.app_id == app_id) endpoint.config.reset();
     }
   });
+}
+
+void Dispatcher::look_for_work() {
+  state_->on_loop([](State& self) { self.discover(); });
 }
 
 std::shared_ptr<const std::unordered_set<std::string>> Dispatcher::leave_queued() const {

@@ -240,6 +240,16 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        duration_setter([](ServerConfig& c, std::chrono::microseconds d) { c.delivery.failure_disable_after = d; })},
       {"delivery.proxy", set_proxy},
       {"delivery.no_proxy", set_no_proxy},
+      {"node_id",
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     if (v.size() > 200) return "must be at most 200 characters";
+                                                     c.node_id = std::string(v);
+                                                     return "";
+                                                   }},
+      {"lease_ttl", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
+         c.lease_ttl = std::max(std::chrono::duration_cast<std::chrono::seconds>(d), std::chrono::seconds(1));
+       })},
       {"payload_purge_interval", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
          c.payload_purge_interval = std::max(d, std::chrono::microseconds(std::chrono::milliseconds(10)));
        })},

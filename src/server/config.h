@@ -23,10 +23,14 @@ struct ServerConfig {
   std::string data_dir = "./hookd-data";
   // PostgreSQL's connection string (a libpq URI or key=value list); empty: the SQLite file in data_dir.
   std::string db_dsn;
-  std::string jwt_secret;           // empty: generated on first start and kept in the data dir
-  std::string public_url;           // empty: http://<listen>
-  std::string log_format = "text";  // or "json"
-  std::string log_level = "info";   // trace, debug, info, warn, error
+  // This node among those sharing PostgreSQL; empty: the host name and the data directory's path, which
+  // stay the same across restarts.
+  std::string node_id;
+  std::chrono::seconds lease_ttl{30};  // a node silent this long loses its applications to the others
+  std::string jwt_secret;              // empty: generated on first start and kept in the data dir
+  std::string public_url;              // empty: http://<listen>
+  std::string log_format = "text";     // or "json"
+  std::string log_level = "info";      // trace, debug, info, warn, error
   std::size_t max_body_bytes = 1 << 20;
   bool synchronous_full = true;  // "full" or "normal"
   int api_workers = 64;

@@ -71,6 +71,23 @@ core::Result<std::pair<std::string, bool>> load_jwt_secret(const ServerConfig& c
   return std::pair{secret, true};
 }
 
+// What the nodes sharing the database announce reaches this node's dispatcher and API caches.
+void watch_other_nodes(HookdServer::Parts& parts) {
+  delivery::Dispatcher* dispatcher = parts.dispatcher.get();
+  api::Api* api = parts.api.get();
+  store::ChangeHandlers handlers;
+  if (dispatcher) {
+    handlers.work = [dispatcher](const std::string& endpoint_id) { dispatcher->submit({}, {endpoint_id}); };
+    handlers.endpoint_changed = [dispatcher](const std::string& endpoint_id) {
+      dispatcher->endpoint_changed(endpoint_id);
+    };
+    handlers.application_changed = [dispatcher](const std::string& app_id) { dispatcher->application_changed(app_id); };
+    handlers.rescan = [dispatcher] { dispatcher->look_for_work(); };
+  }
+  if (api) handlers.sources_changed = [api] { api->sources_changed(); };
+  parts.store->watch(std::move(handlers));
+}
+
 }  // namespace
 
 HookdServer::HookdServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -120,15 +137,19 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     parts->sender = std::make_unique<delivery::HttpSender>(*parts->client);
     delivery::DispatcherOptions delivery = config.delivery;
     delivery.request.user_agent = client_options.user_agent;
-    // A worker beside API-only nodes must look for the work they queue.
-    if (!config.serves_api() && delivery.discover_interval.count() == 0)
-      delivery.discover_interval = std::chrono::seconds(1);
+    // A worker beside API-only nodes must look for the work they queue; on PostgreSQL, every node also
+    // looks for the work of nodes that died (announcements wake it sooner for the rest).
+    if (delivery.discover_interval.count() == 0 && (!config.serves_api() || !config.db_dsn.empty()))
+      delivery.discover_interval = std::chrono::seconds(config.db_dsn.empty() ? 1 : 2);
     parts->dispatcher = std::make_unique<delivery::Dispatcher>(
         *parts->store, *parts->sender, *parts->loop, core::SystemClock::instance(), delivery, parts->operational.get());
     parts->operational->attach(parts->dispatcher.get());
     if (auto started = parts->dispatcher->start(); !started) return fail(std::move(started).error());
   }
-  if (!config.serves_api()) return std::unique_ptr<HookdServer>(new HookdServer(std::move(parts)));
+  if (!config.serves_api()) {
+    watch_other_nodes(*parts);
+    return std::unique_ptr<HookdServer>(new HookdServer(std::move(parts)));
+  }
 
   if (!config.hooks_files.empty()) {
     std::vector<hooks::Hook> all;
@@ -176,6 +197,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
       std::make_unique<api::Api>(*parts->store, parts->dispatcher.get(), core::SystemClock::instance(), api_options,
                                  [workers](std::function<void()> work) { workers->post(std::move(work)); });
   parts->http->start();
+  watch_other_nodes(*parts);
   return std::unique_ptr<HookdServer>(new HookdServer(std::move(parts)));
 }
 
@@ -203,6 +225,7 @@ store::Store& HookdServer::store() { return *parts_->store; }
 void HookdServer::stop(std::chrono::milliseconds grace) {
   if (parts_->stopped) return;
   parts_->stopped = true;
+  parts_->store->watch({});                                 // nothing more reaches the parts that stop
   if (parts_->http) parts_->http->stop(grace);              // no new requests; those in flight answer
   if (parts_->workers) parts_->workers->stop();             // the API work queued behind them finishes
   if (parts_->hooks) parts_->hooks->stop(grace);            // hook commands still running finish

@@ -1,5 +1,7 @@
 #include "server/store_choice.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "core/encoding.h"
@@ -16,10 +18,19 @@ std::string sqlite_path(const ServerConfig& config) {
 
 }  // namespace
 
+std::string node_id(const ServerConfig& config) {
+  if (!config.node_id.empty()) return config.node_id;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::error_code ignored;
+  return std::string(host) + ":" + std::filesystem::absolute(config.data_dir, ignored).lexically_normal().string();
+}
+
 core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& config, int read_connections) {
-  auto opened = config.db_dsn.empty()
-                    ? store::sqlite::open_store({sqlite_path(config), config.synchronous_full, read_connections, 1024})
-                    : store::postgres::open_store({config.db_dsn, read_connections, 1024});
+  auto opened =
+      config.db_dsn.empty()
+          ? store::sqlite::open_store({sqlite_path(config), config.synchronous_full, read_connections, 1024})
+          : store::postgres::open_store({config.db_dsn, read_connections, 1024, node_id(config), config.lease_ttl});
   if (!opened) return fail(std::move(opened).error());
   return std::unique_ptr<store::Store>(std::move(*opened));
 }

@@ -24,6 +24,9 @@ std::string new_jwt_secret();
 // flag is set).
 core::Result<std::pair<std::string, bool>> shared_jwt_secret(store::Store& store);
 
+// This node's name among those sharing PostgreSQL: node_id, else "host:/absolute/data/dir".
+std::string node_id(const ServerConfig& config);
+
 // The database in words for logs: "PostgreSQL at host:port/db" (no password) or the SQLite file's path.
 std::string describe_store(const ServerConfig& config);
 

@@ -1,5 +1,5 @@
-// The Store: hookd's database, and its delivery queue. Two implementations: SqliteStore (embedded,
-// the default) and, later, PostgreSQL for several nodes.
+// The Store: hookd's database, and its delivery queue. One implementation, sql::SqlStore, on two
+// databases: SQLite (embedded, the default, one node) and PostgreSQL (one or several nodes).
 //
 // Contracts for every implementation:
 // - Thread safety: every method may be called from any thread at once.
@@ -10,6 +10,10 @@
 // - Ids or uids: `app` and `endpoint` arguments accept either the id or the uid.
 // - Errors: not_found, conflict (a uid or eventId in use), validation (an endpoint naming event types
 //   that do not exist), internal (the database failed).
+// - Several nodes (a shared database): a node claims deliveries only of the applications it holds a
+//   lease on (see docs/operations.md), so that per-endpoint and per-application rules hold across the
+//   cluster; leases are renewed while the node lives, released when it stops, and taken over by
+//   another node once they expire.
 #pragma once
 
 #include <functional>
@@ -72,6 +76,17 @@ struct Received {
   std::string request_id;  // the new request's id, or the earlier copy's for a duplicate
   bool duplicate = false;
   std::optional<CreatedMessage> created;  // none for a duplicate
+};
+
+// What the nodes sharing a database tell each other (watch()). Each runs on a thread of the store's and
+// must be quick; any may be empty.
+struct ChangeHandlers {
+  std::function<void(const std::string& endpoint_id)> work;              // deliveries wait in the queue
+  std::function<void(const std::string& endpoint_id)> endpoint_changed;  // changed or deleted
+  std::function<void(const std::string& app_id)> application_changed;
+  std::function<void()> sources_changed;
+  // Announcements may have been missed (the connection broke): look at everything again.
+  std::function<void()> rescan;
 };
 
 class Store {
@@ -150,7 +165,8 @@ class Store {
   virtual Result<ClaimedWork> claim_in_order(std::string_view endpoint_id, int limit) = 0;
   // Endpoints that have pending, unclaimed destinations, and when the earliest is due.
   virtual Result<std::vector<std::pair<std::string, TimePoint>>> unclaimed_work() = 0;
-  // Gives back every claim (at start: the claims of a process that is gone).
+  // Gives back this node's claims (at start: those of a process that is gone; at stop: so that other
+  // nodes take the work at once). Alone on the database, every claim.
   virtual Status release_all_claims() = 0;
   // One destination as a task, for a manual resend (claimed by nobody; manual attempts run beside it).
   virtual Result<DeliveryTask> manual_task(std::string_view app_id, std::string_view msg_id,
@@ -186,6 +202,11 @@ class Store {
   // A value every node of the database shares (the generated JWT secret): the one stored under `name`,
   // or `value_if_missing`, stored now when there was none.
   virtual Result<std::string> shared_value(std::string_view name, std::string_view value_if_missing) = 0;
+
+  // Calls `handlers` with what any node of a shared database announces (this one's own changes too),
+  // until they are replaced by the next call: once watch({}) returns, none runs any more. A store no
+  // other node shares announces nothing.
+  virtual void watch(ChangeHandlers handlers) = 0;
 
   // Returns once every write submitted before the call (record_outcomes included) has committed.
   virtual Status flush() = 0;

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -249,5 +251,53 @@ core::Error PostgresConnection::error(std::string_view what) const {
 }
 
 bool PostgresConnection::last_was_constraint_violation() const { return last_state_ == kUniqueViolation; }
+
+void PostgresConnection::announce(std::string_view announcement) { announcements_.emplace(announcement); }
+
+core::Status PostgresConnection::before_commit() {
+  static constexpr const char* kNotify = "SELECT pg_notify('hookd_changes', ?1)";
+  static constexpr std::size_t kMaxPayload = 7000;
+  std::string payload;
+  auto send = [&]() -> core::Status {
+    if (payload.empty()) return {};
+    auto statement = prepare(kNotify);
+    statement->bind(1, payload);
+    statement->step();
+    payload.clear();
+    if (statement->failed()) return fail(error("announcing changes"));
+    return {};
+  };
+  const auto announcements = std::move(announcements_);
+  announcements_.clear();
+  for (const auto& announcement : announcements) {
+    if (payload.size() + announcement.size() + 1 > kMaxPayload) {
+      if (auto sent = send(); !sent) return sent;
+    }
+    if (!payload.empty()) payload += '\n';
+    payload += announcement;
+  }
+  return send();
+}
+
+bool PostgresConnection::listen(std::chrono::milliseconds timeout,
+                                const std::function<void(const std::string&)>& heard) {
+  if (PQstatus(connection_) != CONNECTION_OK) listening_ = false;
+  if (!listening_) {
+    if (!ensure_connected()) return false;
+    if (!exec(std::string("LISTEN ") + kChannel)) return false;
+    listening_ = true;
+  }
+  pollfd descriptor{PQsocket(connection_), POLLIN, 0};
+  if (::poll(&descriptor, 1, static_cast<int>(timeout.count())) < 0) return true;  // interrupted
+  if (PQconsumeInput(connection_) == 0) {
+    listening_ = false;
+    return false;
+  }
+  while (PGnotify* notification = PQnotifies(connection_)) {
+    heard(notification->extra ? notification->extra : "");
+    PQfreemem(notification);
+  }
+  return true;
+}
 
 }  // namespace hookd::store::postgres

@@ -5,8 +5,11 @@
 // the transaction it was in is lost, and its writes fail.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +75,16 @@ class PostgresConnection final : public sql::Connection {
   bool last_was_constraint_violation() const override;
   std::int64_t changes() const override { return changes_; }
   const char* begin_write() const override { return "BEGIN"; }
+  // NOTIFY on kChannel: one notification of the transaction's announcements, a line each (in pieces
+  // under PostgreSQL's 8000-byte bound).
+  void announce(std::string_view announcement) override;
+  core::Status before_commit() override;
+
+  // The channel of announcements.
+  static constexpr const char* kChannel = "hookd_changes";
+  // LISTENs on kChannel, then waits up to `timeout` for announcements and passes each to `heard`. False
+  // when the connection broke (it reconnects, and listens again, at the next call).
+  bool listen(std::chrono::milliseconds timeout, const std::function<void(const std::string&)>& heard);
 
   // "?N" parameters as PostgreSQL's "$N", outside quoted text.
   static std::string dialect(std::string_view sql);
@@ -92,6 +105,8 @@ class PostgresConnection final : public sql::Connection {
   std::string last_error_;
   std::string last_state_;  // SQLSTATE of the last failure
   std::int64_t changes_ = 0;
+  bool listening_ = false;
+  std::set<std::string> announcements_;  // gathered for the next commit
 };
 
 }  // namespace hookd::store::postgres

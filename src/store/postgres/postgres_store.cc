@@ -2,11 +2,55 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
+#include <thread>
+
 #include "store/postgres/postgres_connection.h"
 #include "store/postgres/postgres_schema.h"
 
 namespace hookd::store::postgres {
 namespace {
+
+// Hears the announcements of every node on a connection of its own, on a thread of its own.
+class PostgresListener final : public sql::ChangeListener {
+ public:
+  explicit PostgresListener(std::string dsn) : dsn_(std::move(dsn)) {}
+  ~PostgresListener() override {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void start(std::function<void(const std::string&)> heard) override {
+    thread_ = std::thread([this, heard = std::move(heard)] {
+      std::unique_ptr<PostgresConnection> connection;
+      bool missed = false;
+      while (!stopping_) {
+        if (!connection) {
+          auto opened = PostgresConnection::open(dsn_);
+          if (!opened) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            continue;
+          }
+          connection = std::move(*opened);
+        }
+        if (!connection->listen(std::chrono::milliseconds(200), [&](const std::string& text) { heard(text); })) {
+          missed = true;  // the connection broke: announcements made meanwhile are lost
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          continue;
+        }
+        if (missed) {
+          missed = false;
+          heard("");
+        }
+      }
+    });
+  }
+
+ private:
+  const std::string dsn_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
 
 // Serializes migrations across the nodes that start at once (an arbitrary key of hookd's).
 constexpr const char* kLockMigrations = "SELECT pg_advisory_lock(4242000001)";
@@ -61,7 +105,9 @@ core::Result<std::unique_ptr<sql::SqlStore>> open_store(const PostgresOptions& o
     readers.push_back(std::move(*reader));
   }
   auto writes = std::make_unique<sql::WriteQueue>(std::move(*writer), options.max_batch);
-  return std::make_unique<sql::SqlStore>(std::move(writes), std::move(readers));
+  return std::make_unique<sql::SqlStore>(std::move(writes), std::move(readers),
+                                         sql::SqlSettings{true, options.node_id, options.lease_ttl},
+                                         std::make_unique<PostgresListener>(options.dsn));
 }
 
 }  // namespace hookd::store::postgres

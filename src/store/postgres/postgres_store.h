@@ -1,6 +1,7 @@
 // The SQL store on PostgreSQL, for users who outgrow one machine or already run PostgreSQL.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,9 @@ struct PostgresOptions {
   std::string dsn;  // a libpq connection string or URI: "postgresql://user:password@host:5432/hookd"
   int read_connections = 4;
   std::size_t max_batch = 1024;  // writes per group commit at most
+  // This node among those sharing the database: unique, and the same across its restarts.
+  std::string node_id = "local";
+  std::chrono::seconds lease_ttl{30};  // see SqlSettings
 };
 
 // Connects, applies migrations (one node at a time: they hold an advisory lock) and starts the writer.

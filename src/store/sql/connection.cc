@@ -11,6 +11,7 @@ Transaction::~Transaction() {
 }
 
 core::Status Transaction::commit() {
+  if (auto announced = connection_.before_commit(); !announced) return announced;  // rolled back when destroyed
   done_ = true;
   return connection_.exec("COMMIT");
 }

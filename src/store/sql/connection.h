@@ -90,6 +90,12 @@ class Connection {
   virtual std::int64_t changes() const = 0;
   // How this database begins a transaction that writes (SQLite takes its write lock at once).
   virtual const char* begin_write() const = 0;
+  // Tells every node listening to the database, once the transaction commits (announcements are
+  // gathered, without repeats, and sent by before_commit()). A database no other node shares (SQLite)
+  // has no one to tell.
+  virtual void announce(std::string_view announcement) = 0;
+  // Runs just before COMMIT.
+  virtual core::Status before_commit() = 0;
 };
 
 // BEGIN … COMMIT, rolled back by the destructor unless commit() succeeded.

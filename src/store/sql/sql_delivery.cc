@@ -31,9 +31,7 @@ constexpr const char* kNextDue =
     "SELECT min(next_attempt_at) FROM destination WHERE endpoint_id = ?1 AND status = 1 AND claimed = 0";
 constexpr const char* kManualSuccess =
     "UPDATE destination SET status = 0, next_attempt_at = NULL, updated_at = ?3 WHERE msg_id = ?1 AND endpoint_id = ?2";
-constexpr const char* kUnclaimedWork =
-    "SELECT endpoint_id, min(next_attempt_at) FROM destination WHERE status = 1 AND claimed = 0 GROUP BY endpoint_id";
-constexpr const char* kReleaseAll = "UPDATE destination SET claimed = 0 WHERE claimed = 1";
+constexpr const char* kEndpointApp = "SELECT app_id FROM endpoint WHERE id = ?1";
 constexpr const char* kManualTask =
     "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
@@ -103,6 +101,12 @@ Result<ClaimedWork> SqlStore::claim_in_order(std::string_view endpoint_id, int l
 Result<ClaimedWork> SqlStore::claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit) {
   return writes_->run<ClaimedWork>([&](Connection& db) -> Result<ClaimedWork> {
     ClaimedWork work;
+    if (settings_.shared) {
+      // Only the node holding the application's lease claims its deliveries.
+      auto app = db.prepare(kEndpointApp);
+      app->bind(1, endpoint_id);
+      if (!app->step() || !hold_lease(db, app->text(0), core::SystemClock::instance().now())) return work;
+    }
     std::vector<DeliveryTask>& tasks = work.tasks;
     {
       auto statement = db.prepare(select);
@@ -120,24 +124,6 @@ Result<ClaimedWork> SqlStore::claim(const char* select, std::string_view endpoin
     next->bind(1, endpoint_id);
     if (next->step() && !next->is_null(0)) work.next_due = time_at(next->int64(0));
     return work;
-  });
-}
-
-Result<std::vector<std::pair<std::string, TimePoint>>> SqlStore::unclaimed_work() {
-  auto db = reader();
-  auto statement = db->prepare(kUnclaimedWork);
-  std::vector<std::pair<std::string, TimePoint>> work;
-  while (statement->step()) work.emplace_back(statement->text(0), time_at(statement->int64(1)));
-  if (statement->failed()) return fail(db->error("finding queued deliveries"));
-  return work;
-}
-
-Status SqlStore::release_all_claims() {
-  return writes_->run<void>([&](Connection& db) -> Status {
-    auto statement = db.prepare(kReleaseAll);
-    statement->step();
-    if (statement->failed()) return fail(db.error("releasing claims"));
-    return {};
   });
 }
 

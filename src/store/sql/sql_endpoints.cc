@@ -90,6 +90,8 @@ Status write_endpoint(Connection& db, const Endpoint& endpoint, bool insert) {
 }  // namespace
 
 const SqlStore::Routes& SqlStore::routes(Connection& db, const std::string& app_id) {
+  // Other nodes change endpoints too: on a shared database, read them for each message.
+  if (settings_.shared) routes_.erase(app_id);
   auto it = routes_.find(app_id);
   if (it != routes_.end()) return it->second;
   Routes loaded;
@@ -107,6 +109,7 @@ Result<Endpoint> SqlStore::create_endpoint(Endpoint endpoint) {
   return writes_->run<Endpoint>([&](Connection& db) -> Result<Endpoint> {
     if (auto written = write_endpoint(db, endpoint, true); !written) return fail(std::move(written).error());
     forget_routes(endpoint.app_id);
+    announce(db, "endpoint:" + endpoint.id);
     return endpoint;
   });
 }
@@ -157,6 +160,7 @@ Result<Saved<Endpoint>> SqlStore::update_endpoint(std::string_view org, std::str
       saved = {std::move(*found), false};
     }
     forget_routes(saved.value.app_id);
+    announce(db, "endpoint:" + saved.value.id);
     return saved;
   });
 }
@@ -170,6 +174,7 @@ Status SqlStore::delete_endpoint(std::string_view org, std::string_view app_id, 
     statement->step();
     if (statement->failed()) return fail(db.error("deleting an endpoint"));
     forget_routes(found->app_id);
+    announce(db, "endpoint:" + found->id);
     return {};
   });
 }

@@ -132,7 +132,15 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
 
   CreatedMessage created{message, {}, {}};
   auto payload = std::make_shared<const std::string>(message.payload.value_or("{}"));
-  for (const Route& route : routes(db, message.app_id)) {
+  // This node claims the deliveries when it holds the application's lease; else its holder (or whoever
+  // takes it) is told. Taking a lease over gives back the former holder's claims: look for them too.
+  bool took_over = false;
+  const bool leased = input.claim && hold_lease(db, message.app_id, message.created_at, &took_over);
+  const Routes& app_routes = routes(db, message.app_id);
+  if (took_over) {
+    for (const Route& route : app_routes) created.queued.push_back(route.endpoint_id);
+  }
+  for (const Route& route : app_routes) {
     if (input.only_endpoint && route.endpoint_id != *input.only_endpoint) continue;
     if (!input.only_endpoint && route.event_types &&
         std::find(route.event_types->begin(), route.event_types->end(), message.event_type) ==
@@ -143,14 +151,15 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
         (!message.channels || !shares_any(*route.channels, *message.channels)))
       continue;
     const bool claim =
-        input.claim && !route.fifo && !(input.leave_queued && input.leave_queued->contains(route.endpoint_id));
+        leased && !route.fifo && !(input.leave_queued && input.leave_queued->contains(route.endpoint_id));
     auto statement = db.prepare(kInsertDestination);
     statement->bind(1, message.id).bind(2, route.endpoint_id).bind(3, micros(message.created_at));
     statement->bind(4, claim);
     statement->step();
     if (statement->failed()) return fail(db.error("inserting a destination"));
     if (!claim) {
-      created.queued.push_back(route.endpoint_id);
+      if (leased && !took_over) created.queued.push_back(route.endpoint_id);
+      if (!leased) announce(db, "work:" + route.endpoint_id);
       continue;
     }
     created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,

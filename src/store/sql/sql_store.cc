@@ -110,10 +110,24 @@ Status write_event_type(Connection& db, const EventType& type, bool insert) {
 
 }  // namespace
 
-SqlStore::SqlStore(std::unique_ptr<WriteQueue> writes, std::vector<std::unique_ptr<Connection>> readers)
-    : writes_(std::move(writes)), idle_readers_(std::move(readers)) {}
+SqlStore::SqlStore(std::unique_ptr<WriteQueue> writes, std::vector<std::unique_ptr<Connection>> readers,
+                   SqlSettings settings, std::unique_ptr<ChangeListener> listener)
+    : settings_(std::move(settings)),
+      listener_(std::move(listener)),
+      writes_(std::move(writes)),
+      idle_readers_(std::move(readers)) {
+  if (settings_.shared) keeper_ = std::thread([this] { keep_leases(); });
+}
 
-SqlStore::~SqlStore() = default;
+SqlStore::~SqlStore() {
+  {
+    std::lock_guard lock(keeper_mutex_);
+    stopping_ = true;
+  }
+  keeper_wake_.notify_all();
+  if (keeper_.joinable()) keeper_.join();
+  listener_.reset();  // its thread stops before what its handlers reach goes
+}
 
 SqlStore::Reader SqlStore::reader() {
   std::unique_lock lock(readers_mutex_);
@@ -195,6 +209,7 @@ Result<Saved<Application>> SqlStore::update_application(std::string_view org, st
     }
     if (auto changed = change(*found); !changed) return fail(std::move(changed).error());
     if (auto written = write_application(db, *found, false); !written) return fail(std::move(written).error());
+    announce(db, "app:" + found->id);
     return Saved<Application>{std::move(*found), false};
   });
 }
@@ -209,6 +224,7 @@ Status SqlStore::delete_application(std::string_view org, std::string_view app) 
       statement->step();
       if (statement->failed()) return fail(db.error("deleting an application"));
     }
+    announce(db, "app:" + found->id);
     return {};
   });
 }

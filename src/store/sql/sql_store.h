@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -16,10 +17,30 @@
 
 namespace hookd::store::sql {
 
+// Whether, and how, the store shares its database with other hookd nodes.
+struct SqlSettings {
+  // Shared (PostgreSQL): deliveries are claimed under application leases, endpoint routes are read
+  // afresh for each message, and changes are announced to the other nodes.
+  bool shared = false;
+  std::string node_id = "local";       // unique per node; stable across restarts of the node
+  std::chrono::seconds lease_ttl{30};  // a lease not renewed for this long may be taken over
+};
+
+// Hears what the nodes sharing the database announce (PostgreSQL's LISTEN/NOTIFY).
+class ChangeListener {
+ public:
+  virtual ~ChangeListener() = default;
+  // Calls `heard` with each announcement, on a thread of its own, until destroyed; with "" when some may
+  // have been missed (after a reconnection).
+  virtual void start(std::function<void(const std::string& announcement)> heard) = 0;
+};
+
 class SqlStore final : public Store {
  public:
-  // Takes a migrated database: the queue of its write connection, and connections for reads.
-  SqlStore(std::unique_ptr<WriteQueue> writes, std::vector<std::unique_ptr<Connection>> readers);
+  // Takes a migrated database: the queue of its write connection, and connections for reads; for a
+  // shared database, the listener of its announcements.
+  SqlStore(std::unique_ptr<WriteQueue> writes, std::vector<std::unique_ptr<Connection>> readers,
+           SqlSettings settings = {}, std::unique_ptr<ChangeListener> listener = nullptr);
   ~SqlStore() override;
 
   Result<Application> create_application(Application app) override;
@@ -87,6 +108,7 @@ class SqlStore final : public Store {
   Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
                                                  std::optional<TimePoint> until) override;
   Result<std::string> shared_value(std::string_view name, std::string_view value_if_missing) override;
+  void watch(ChangeHandlers handlers) override;
   Status flush() override;
   Status ping() override;
 
@@ -126,9 +148,29 @@ class SqlStore final : public Store {
   Result<ClaimedWork> claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit);
   // Forgets an app's cached routes after one of its endpoints changed; only on the writer thread.
   void forget_routes(const std::string& app_id) { routes_.erase(app_id); }
+  // Tells the other nodes of a shared database (at commit); only inside a write.
+  void announce(Connection& db, const std::string& announcement);
+  // Whether this node holds (or now takes) the lease on the application's deliveries; only on the
+  // writer thread. Taking one over from a node that is gone gives back that node's claims, and sets
+  // `took_over`. Alone on the database, always.
+  bool hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over = nullptr);
+  // Renews every lease of this node (a thread of its own, for a shared database).
+  void keep_leases();
+  // Passes one announcement (lines of "kind:id") to the handlers.
+  void heard(const std::string& announcement);
 
-  // Touched only on the writer thread (inside writes), so it needs no lock.
+  const SqlSettings settings_;
+  // Touched only on the writer thread (inside writes), so they need no lock.
   std::unordered_map<std::string, Routes> routes_;
+  std::unordered_map<std::string, TimePoint> leases_;  // app id → when this node's lease ends
+  std::unique_ptr<ChangeListener> listener_;
+  std::mutex handlers_mutex_;  // held while a handler runs
+  ChangeHandlers handlers_;    // guarded by handlers_mutex_
+  bool listening_ = false;     // guarded by handlers_mutex_
+  std::mutex keeper_mutex_;
+  std::condition_variable keeper_wake_;
+  bool stopping_ = false;  // guarded by keeper_mutex_
+  std::thread keeper_;
   std::unique_ptr<WriteQueue> writes_;
   std::mutex readers_mutex_;
   std::condition_variable reader_returned_;

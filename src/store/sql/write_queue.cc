@@ -77,7 +77,7 @@ void WriteQueue::loop() {
       (void)run_control(db, kReleaseSavepoint);
       afters.push_back(std::move(outcome.after));
     }
-    const bool committed = began && run_control(db, kCommit);
+    const bool committed = began && db.before_commit().ok() && run_control(db, kCommit);
     if (began && !committed) (void)run_control(db, kRollback);
     for (auto& after : afters) {
       if (after) after(committed);

@@ -47,6 +47,8 @@ class SqliteConnection final : public sql::Connection {
   std::int64_t changes() const override;
   // Takes the write lock at once, so that a transaction never fails half-way for want of it.
   const char* begin_write() const override { return "BEGIN IMMEDIATE"; }
+  void announce(std::string_view) override {}
+  core::Status before_commit() override { return {}; }
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}

@@ -165,6 +165,17 @@ CREATE TABLE setting (
   value TEXT NOT NULL
 );
 )sql"},
+    {7, "application leases", R"sql(
+-- Which node delivers each application's messages, until when (see store/sql/sql_cluster.cc).
+-- changed_hands: whether the last write of the row gave it to another node.
+CREATE TABLE app_lease (
+  app_id        TEXT PRIMARY KEY,
+  node_id       TEXT NOT NULL,
+  expires_at    BIGINT NOT NULL,
+  changed_hands BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX app_lease_by_node ON app_lease(node_id);
+)sql"},
 };
 
 }  // namespace

@@ -1,0 +1,170 @@
+// The SQL store among several nodes: application leases, announcements, and finding queued work.
+//
+// A node claims deliveries only of the applications it holds a lease on, so that every rule that
+// counts deliveries (an endpoint's throttleRate, its concurrency cap, FIFO order, the application's
+// throttleRate) is kept by one node at a time. A lease is taken by the first node that has work for the
+// application, renewed by it every third of lease_ttl while it lives, and given back when it stops.
+// When a node dies, its leases expire; the next node to claim work of the application takes the lease
+// over and gives back the dead node's claims, which it then claims itself.
+#include "core/ids.h"
+#include "store/sql/columns.h"
+#include "store/sql/sql_store.h"
+
+namespace hookd::store::sql {
+namespace {
+
+// ?1 app, ?2 this node, ?3 the new expiry, ?4 now. Returns a row when this node holds the lease.
+constexpr const char* kTakeLease =
+    "INSERT INTO app_lease (app_id, node_id, expires_at, changed_hands) VALUES (?1, ?2, ?3, 1)"
+    " ON CONFLICT (app_id) DO UPDATE SET node_id = ?2, expires_at = ?3,"
+    " changed_hands = CASE WHEN app_lease.node_id = ?2 THEN 0 ELSE 1 END"
+    " WHERE app_lease.node_id = ?2 OR app_lease.expires_at < ?4 RETURNING changed_hands";
+constexpr const char* kGiveBackAppClaims =
+    "UPDATE destination SET claimed = 0 WHERE claimed = 1 AND endpoint_id IN (SELECT id FROM endpoint WHERE app_id = "
+    "?1)";
+constexpr const char* kRenewLeases = "UPDATE app_lease SET expires_at = ?2 WHERE node_id = ?1";
+constexpr const char* kOwnLeases = "SELECT app_id, expires_at FROM app_lease WHERE node_id = ?1";
+constexpr const char* kGiveBackOwnClaims =
+    "UPDATE destination SET claimed = 0 WHERE claimed = 1 AND endpoint_id IN"
+    " (SELECT e.id FROM endpoint e JOIN app_lease l ON l.app_id = e.app_id WHERE l.node_id = ?1)";
+constexpr const char* kDropOwnLeases = "DELETE FROM app_lease WHERE node_id = ?1";
+constexpr const char* kReleaseAll = "UPDATE destination SET claimed = 0 WHERE claimed = 1";
+constexpr const char* kDropAllLeases = "DELETE FROM app_lease";
+
+// Alone on the database: every endpoint with unclaimed pending work.
+constexpr const char* kUnclaimedWork =
+    "SELECT endpoint_id, min(next_attempt_at) FROM destination WHERE status = 1 AND claimed = 0 GROUP BY endpoint_id";
+// Shared (?1 this node, ?2 now): unclaimed work of applications nobody else holds…
+constexpr const char* kUnclaimedFreeWork =
+    "SELECT d.endpoint_id, min(d.next_attempt_at) FROM destination d JOIN endpoint e ON e.id = d.endpoint_id"
+    " LEFT JOIN app_lease l ON l.app_id = e.app_id WHERE d.status = 1 AND d.claimed = 0"
+    " AND (l.app_id IS NULL OR l.node_id = ?1 OR l.expires_at < ?2) GROUP BY d.endpoint_id";
+// …and the work of leases that expired (their node is gone, with its claims).
+constexpr const char* kExpiredLeaseWork =
+    "SELECT d.endpoint_id, min(d.next_attempt_at) FROM app_lease l JOIN endpoint e ON e.app_id = l.app_id"
+    " JOIN destination d ON d.endpoint_id = e.id WHERE l.expires_at < ?1 AND d.status = 1 GROUP BY d.endpoint_id";
+
+}  // namespace
+
+void SqlStore::announce(Connection& db, const std::string& announcement) {
+  if (settings_.shared) (void)db.announce(announcement);
+}
+
+bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over) {
+  if (took_over) *took_over = false;
+  if (!settings_.shared) return true;
+  // Until half its time has run, a lease this node holds cannot have been taken: no need to ask.
+  if (auto it = leases_.find(app_id); it != leases_.end() && it->second - now > settings_.lease_ttl / 2) return true;
+  const TimePoint expires = now + settings_.lease_ttl;
+  auto take = db.prepare(kTakeLease);
+  take->bind(1, app_id).bind(2, settings_.node_id).bind(3, micros(expires)).bind(4, micros(now));
+  if (!take->step()) {
+    leases_.erase(app_id);
+    return false;
+  }
+  const bool changed_hands = take->int64(0) != 0;
+  leases_[app_id] = expires;
+  if (changed_hands) {
+    auto give_back = db.prepare(kGiveBackAppClaims);
+    give_back->bind(1, app_id);
+    give_back->step();
+    if (took_over) *took_over = true;
+  }
+  return true;
+}
+
+void SqlStore::keep_leases() {
+  std::unique_lock lock(keeper_mutex_);
+  while (!keeper_wake_.wait_for(lock, settings_.lease_ttl / 3, [this] { return stopping_; })) {
+    lock.unlock();
+    (void)writes_->run<void>([this](Connection& db) -> Status {
+      const TimePoint now = core::SystemClock::instance().now();
+      auto renew = db.prepare(kRenewLeases);
+      renew->bind(1, settings_.node_id).bind(2, micros(now + settings_.lease_ttl));
+      renew->step();
+      if (renew->failed()) return fail(db.error("renewing leases"));
+      // What this node holds, as the database says: a lease taken over by another node while this one
+      // stalled is no longer in it.
+      leases_.clear();
+      auto own = db.prepare(kOwnLeases);
+      own->bind(1, settings_.node_id);
+      while (own->step()) leases_[own->text(0)] = time_at(own->int64(1));
+      return {};
+    });
+    lock.lock();
+  }
+}
+
+Status SqlStore::release_all_claims() {
+  return writes_->run<void>([&](Connection& db) -> Status {
+    leases_.clear();
+    const bool shared = settings_.shared;
+    const std::vector<const char*> steps =
+        shared ? std::vector{kGiveBackOwnClaims, kDropOwnLeases} : std::vector{kReleaseAll, kDropAllLeases};
+    for (const char* sql : steps) {
+      auto statement = db.prepare(sql);
+      if (shared) statement->bind(1, settings_.node_id);
+      statement->step();
+      if (statement->failed()) return fail(db.error("releasing claims"));
+    }
+    // Whatever this node gave back, the others may take now.
+    announce(db, "rescan");
+    return {};
+  });
+}
+
+Result<std::vector<std::pair<std::string, TimePoint>>> SqlStore::unclaimed_work() {
+  auto db = reader();
+  std::unordered_map<std::string, TimePoint> earliest;
+  const auto now = micros(core::SystemClock::instance().now());
+  const std::vector<const char*> queries =
+      settings_.shared ? std::vector{kUnclaimedFreeWork, kExpiredLeaseWork} : std::vector{kUnclaimedWork};
+  for (const char* sql : queries) {
+    auto statement = db->prepare(sql);
+    if (sql == kUnclaimedFreeWork) statement->bind(1, settings_.node_id).bind(2, now);
+    if (sql == kExpiredLeaseWork) statement->bind(1, now);
+    while (statement->step()) {
+      const TimePoint due = time_at(statement->optional_int64(1).value_or(now));
+      auto [it, inserted] = earliest.emplace(statement->text(0), due);
+      if (!inserted) it->second = std::min(it->second, due);
+    }
+    if (statement->failed()) return fail(db->error("finding queued deliveries"));
+  }
+  return std::vector<std::pair<std::string, TimePoint>>(earliest.begin(), earliest.end());
+}
+
+void SqlStore::watch(ChangeHandlers handlers) {
+  if (!listener_) return;
+  std::lock_guard lock(handlers_mutex_);
+  handlers_ = std::move(handlers);
+  if (!listening_) {
+    listening_ = true;
+    listener_->start([this](const std::string& announcement) { heard(announcement); });
+  }
+}
+
+void SqlStore::heard(const std::string& announcement) {
+  std::lock_guard lock(handlers_mutex_);
+  std::size_t start = 0;
+  do {
+    const std::size_t end = std::min(announcement.find('\n', start), announcement.size());
+    const std::string_view line = std::string_view(announcement).substr(start, end - start);
+    start = end + 1;
+    const auto colon = line.find(':');
+    const std::string_view kind = line.substr(0, colon);
+    const std::string id(colon == std::string_view::npos ? "" : line.substr(colon + 1));
+    if (kind == "work" && handlers_.work) {
+      handlers_.work(id);
+    } else if (kind == "endpoint" && handlers_.endpoint_changed) {
+      handlers_.endpoint_changed(id);
+    } else if (kind == "app" && handlers_.application_changed) {
+      handlers_.application_changed(id);
+    } else if (kind == "source" && handlers_.sources_changed) {
+      handlers_.sources_changed();
+    } else if ((kind == "rescan" || kind.empty()) && handlers_.rescan) {
+      handlers_.rescan();  // "": the listener may have missed announcements
+    }
+  } while (start < announcement.size());
+}
+
+}  // namespace hookd::store::sql
