@@ -10,9 +10,8 @@ import { hookdBin } from "./hookd.mjs";
 
 // The PostgreSQL schema that stands for data directory `dir` (made if missing), or null on SQLite.
 function testDatabase(dir) {
-  const state = process.env.HOOKD_TEST_POSTGRES;
-  if (!state) return null;
-  const server = readFileSync(state, "utf8").trim();
+  const server = testPostgres();
+  if (!server) return null;
   const schema = "i_" + path.basename(dir).replace(/[^A-Za-z0-9]/g, "_").toLowerCase();
   const psql = (sql) => spawnSync("psql", [server, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], { encoding: "utf8" });
   const made = psql(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -20,12 +19,20 @@ function testDatabase(dir) {
   return { dsn: `${server}?options=-csearch_path%3D${schema}`, drop: () => psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
 }
 
+// The PostgreSQL connection string the tests' server runs on, or null on SQLite.
+export function testPostgres() {
+  const state = process.env.HOOKD_TEST_POSTGRES;
+  return state ? readFileSync(state, "utf8").trim() : null;
+}
+
 // Resolves once hookd printed its address (and, on first start, its token). `storeArgs` are the
-// arguments that name its database, for other hookd commands (prune, migrate).
-export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0" } = {}) {
+// arguments that name its database, for other hookd commands (prune, migrate). `db` shares another
+// node's database (its storeArgs' --db) rather than the data directory's own.
+export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db } = {}) {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "hookd-interop-"));
-  const database = testDatabase(dir);
-  const storeArgs = ["--data-dir", dir, ...(database ? ["--db", database.dsn] : [])];
+  const database = db ? null : testDatabase(dir);
+  const dsn = db ?? database?.dsn;
+  const storeArgs = ["--data-dir", dir, ...(dsn ? ["--db", dsn] : [])];
   const child = spawn(hookdBin, ["serve", "--listen", listen, ...storeArgs], {
     // The receivers run on this machine: open loopback to deliveries, as an operator would.
     env: { ...process.env, HOOKD_SYNCHRONOUS: "normal", HOOKD_ALLOW_SUBNETS: "127.0.0.0/8", ...env },
@@ -79,7 +86,13 @@ export function startReceiver(answer = () => 204) {
     const chunks = [];
     req.on("data", (chunk) => chunks.push(chunk));
     req.on("end", () => {
-      const request = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const request = {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        at: Date.now(),
+      };
       requests.push(request);
       const status = answer(request);
       res.writeHead(status);

@@ -104,6 +104,11 @@ bool PostgresStatement::execute() {
   connection_.note(result_);
   const auto status = PQresultStatus(result_);
   failed_ = status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK;
+  if (!failed_ && text_ == "COMMIT" && std::string_view(PQcmdStatus(result_)) == "ROLLBACK") {
+    // COMMIT of a transaction a failed statement aborted rolls it back, without an error.
+    connection_.last_error_ = "the transaction was rolled back: a statement in it had failed";
+    failed_ = true;
+  }
   return !failed_;
 }
 
@@ -201,8 +206,13 @@ core::Status PostgresConnection::exec(std::string_view sql) {
   pg_result* result = PQexec(connection_, text.c_str());
   note(result);
   const auto status = PQresultStatus(result);
+  const bool rolled_back = text == "COMMIT" && std::string_view(PQcmdStatus(result)) == "ROLLBACK";
   PQclear(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(error("running SQL"));
+  if (rolled_back) {
+    last_error_ = "the transaction was rolled back: a statement in it had failed";
+    return fail(error("committing"));
+  }
   return {};
 }
 
@@ -251,6 +261,8 @@ core::Error PostgresConnection::error(std::string_view what) const {
 }
 
 bool PostgresConnection::last_was_constraint_violation() const { return last_state_ == kUniqueViolation; }
+
+bool PostgresConnection::transaction_failed() const { return PQtransactionStatus(connection_) == PQTRANS_INERROR; }
 
 void PostgresConnection::announce(std::string_view announcement) { announcements_.emplace(announcement); }
 

@@ -79,6 +79,7 @@ class PostgresConnection final : public sql::Connection {
   // under PostgreSQL's 8000-byte bound).
   void announce(std::string_view announcement) override;
   core::Status before_commit() override;
+  bool transaction_failed() const override;
 
   // The channel of announcements.
   static constexpr const char* kChannel = "hookd_changes";

@@ -19,6 +19,7 @@ constexpr const char* kTakeLease =
     " ON CONFLICT (app_id) DO UPDATE SET node_id = ?2, expires_at = ?3,"
     " changed_hands = CASE WHEN app_lease.node_id = ?2 THEN 0 ELSE 1 END"
     " WHERE app_lease.node_id = ?2 OR app_lease.expires_at < ?4 RETURNING changed_hands";
+constexpr const char* kLeaseOf = "SELECT node_id, expires_at FROM app_lease WHERE app_id = ?1";
 constexpr const char* kGiveBackAppClaims =
     "UPDATE destination SET claimed = 0 WHERE claimed = 1 AND endpoint_id IN (SELECT id FROM endpoint WHERE app_id = "
     "?1)";
@@ -46,6 +47,8 @@ constexpr const char* kExpiredLeaseWork =
 
 }  // namespace
 
+std::chrono::microseconds SqlStore::ttl() const { return settings_.lease_ttl; }
+
 void SqlStore::announce(Connection& db, const std::string& announcement) {
   if (settings_.shared) (void)db.announce(announcement);
 }
@@ -53,8 +56,22 @@ void SqlStore::announce(Connection& db, const std::string& announcement) {
 bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over) {
   if (took_over) *took_over = false;
   if (!settings_.shared) return true;
-  // Until half its time has run, a lease this node holds cannot have been taken: no need to ask.
-  if (auto it = leases_.find(app_id); it != leases_.end() && it->second - now > settings_.lease_ttl / 2) return true;
+  if (auto it = leases_.find(app_id); it != leases_.end()) {
+    // Until half its time has run, a lease this node holds cannot have been taken: no need to ask. And
+    // another node's lease holds until it ends (or that node gives it back, which it announces).
+    if (it->second.mine && it->second.expires - now > ttl() / 2) return true;
+    if (!it->second.mine && it->second.expires > now) return false;
+  }
+  {
+    // Another node's lease is seen without locking its row: taking or renewing a lease locks it, and
+    // nodes that lock each other's rows in their batches could deadlock.
+    auto look = db.prepare(kLeaseOf);
+    look->bind(1, app_id);
+    if (look->step() && look->text(0) != settings_.node_id && time_at(look->int64(1)) > now) {
+      leases_[app_id] = Lease{false, time_at(look->int64(1))};
+      return false;
+    }
+  }
   const TimePoint expires = now + settings_.lease_ttl;
   auto take = db.prepare(kTakeLease);
   take->bind(1, app_id).bind(2, settings_.node_id).bind(3, micros(expires)).bind(4, micros(now));
@@ -63,7 +80,7 @@ bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint n
     return false;
   }
   const bool changed_hands = take->int64(0) != 0;
-  leases_[app_id] = expires;
+  leases_[app_id] = Lease{true, expires};
   if (changed_hands) {
     auto give_back = db.prepare(kGiveBackAppClaims);
     give_back->bind(1, app_id);
@@ -75,7 +92,7 @@ bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint n
 
 void SqlStore::keep_leases() {
   std::unique_lock lock(keeper_mutex_);
-  while (!keeper_wake_.wait_for(lock, settings_.lease_ttl / 3, [this] { return stopping_; })) {
+  while (!keeper_wake_.wait_for(lock, ttl() / 3, [this] { return stopping_; })) {
     lock.unlock();
     (void)writes_->run<void>([this](Connection& db) -> Status {
       const TimePoint now = core::SystemClock::instance().now();
@@ -88,7 +105,7 @@ void SqlStore::keep_leases() {
       leases_.clear();
       auto own = db.prepare(kOwnLeases);
       own->bind(1, settings_.node_id);
-      while (own->step()) leases_[own->text(0)] = time_at(own->int64(1));
+      while (own->step()) leases_[own->text(0)] = Lease{true, time_at(own->int64(1))};
       return {};
     });
     lock.lock();
@@ -161,8 +178,13 @@ void SqlStore::heard(const std::string& announcement) {
       handlers_.application_changed(id);
     } else if (kind == "source" && handlers_.sources_changed) {
       handlers_.sources_changed();
-    } else if ((kind == "rescan" || kind.empty()) && handlers_.rescan) {
-      handlers_.rescan();  // "": the listener may have missed announcements
+    } else if (kind == "rescan" || kind.empty()) {  // "": the listener may have missed announcements
+      // A node gave its leases back: what this one saw of them is stale.
+      writes_->submit([this](Connection&) -> WriteQueue::Outcome {
+        std::erase_if(leases_, [](const auto& entry) { return !entry.second.mine; });
+        return {};
+      });
+      if (handlers_.rescan) handlers_.rescan();
     }
   } while (start < announcement.size());
 }

@@ -32,6 +32,7 @@ constexpr const char* kNextDue =
 constexpr const char* kManualSuccess =
     "UPDATE destination SET status = 0, next_attempt_at = NULL, updated_at = ?3 WHERE msg_id = ?1 AND endpoint_id = ?2";
 constexpr const char* kEndpointApp = "SELECT app_id FROM endpoint WHERE id = ?1";
+constexpr const char* kAnyPending = "SELECT 1 FROM destination WHERE endpoint_id = ?1 AND status = 1 LIMIT 1";
 constexpr const char* kManualTask =
     "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
@@ -102,7 +103,11 @@ Result<ClaimedWork> SqlStore::claim(const char* select, std::string_view endpoin
   return writes_->run<ClaimedWork>([&](Connection& db) -> Result<ClaimedWork> {
     ClaimedWork work;
     if (settings_.shared) {
-      // Only the node holding the application's lease claims its deliveries.
+      // Only the node holding the application's lease claims its deliveries; and a lease is taken only
+      // for work (an endpoint changed elsewhere makes every node look).
+      auto pending = db.prepare(kAnyPending);
+      pending->bind(1, endpoint_id);
+      if (!pending->step()) return work;
       auto app = db.prepare(kEndpointApp);
       app->bind(1, endpoint_id);
       if (!app->step() || !hold_lease(db, app->text(0), core::SystemClock::instance().now())) return work;

@@ -154,6 +154,8 @@ class SqlStore final : public Store {
   // writer thread. Taking one over from a node that is gone gives back that node's claims, and sets
   // `took_over`. Alone on the database, always.
   bool hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over = nullptr);
+  // The lease time in microseconds, so that its fractions do not round to whole seconds.
+  std::chrono::microseconds ttl() const;
   // Renews every lease of this node (a thread of its own, for a shared database).
   void keep_leases();
   // Passes one announcement (lines of "kind:id") to the handlers.
@@ -162,7 +164,12 @@ class SqlStore final : public Store {
   const SqlSettings settings_;
   // Touched only on the writer thread (inside writes), so they need no lock.
   std::unordered_map<std::string, Routes> routes_;
-  std::unordered_map<std::string, TimePoint> leases_;  // app id → when this node's lease ends
+  // What this node last saw of applications' leases: whether its own, and until when.
+  struct Lease {
+    bool mine = false;
+    TimePoint expires;
+  };
+  std::unordered_map<std::string, Lease> leases_;
   std::unique_ptr<ChangeListener> listener_;
   std::mutex handlers_mutex_;  // held while a handler runs
   ChangeHandlers handlers_;    // guarded by handlers_mutex_

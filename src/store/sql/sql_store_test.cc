@@ -77,11 +77,11 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 
   Result<CreatedMessage> publish(const Application& owner, std::string type,
                                  std::optional<std::vector<std::string>> channels = std::nullopt,
-                                 std::optional<std::string> event_id = std::nullopt) {
+                                 std::optional<std::string> event_id = std::nullopt, Store* node = nullptr) {
     const auto now = core::SystemClock::instance().now();
     Message message{core::new_id("msg_"), owner.org_id, owner.id, std::move(type), std::move(event_id),
                     std::move(channels),  "{\"n\": 1}", now,      now + 24h};
-    return db()->create_message({message, std::nullopt, true, nullptr});
+    return (node ? node : db())->create_message({message, std::nullopt, true, nullptr});
   }
 
   // Through the interface, as the rest of hookd uses it.
@@ -394,6 +394,34 @@ TEST_P(StoreTest, ClaimsSurviveAsQueueRowsAcrossARestart) {
   EXPECT_EQ(claimed->tasks.size(), 1u);
   EXPECT_TRUE(claimed->next_due);  // the other one waits, due already
   EXPECT_EQ(db()->claim_due(e.id, core::SystemClock::instance().now(), 10)->tasks.size(), 1u);
+}
+
+TEST_P(StoreTest, OnASharedDatabaseOneNodeAtATimeDeliversForAnApplication) {
+  if (!schema_) GTEST_SKIP() << "SQLite has one node";
+  const Application a = app();
+  const Endpoint e = endpoint(a);
+  auto node_a = postgres::open_store({schema_->dsn(), 1, 64, "node-a", 1s}).value();
+  auto node_b = postgres::open_store({schema_->dsn(), 1, 64, "node-b", 1s}).value();
+  const auto now = [] { return core::SystemClock::instance().now(); };
+
+  // The first node with work for the application takes its lease and claims at once; the other one
+  // leaves its message in the queue, and cannot claim it either.
+  EXPECT_EQ(publish(a, "t", std::nullopt, std::nullopt, node_a.get())->tasks.size(), 1u);
+  auto queued = publish(a, "t", std::nullopt, std::nullopt, node_b.get());
+  EXPECT_TRUE(queued->tasks.empty());
+  EXPECT_TRUE(node_b->claim_due(e.id, now(), 10)->tasks.empty());
+  EXPECT_EQ(node_a->claim_due(e.id, now(), 10)->tasks.size(), 1u);
+
+  // node-a dies (no release): once its lease has expired, node-b takes it over with its claims.
+  node_a.reset();
+  EXPECT_TRUE(node_b->claim_due(e.id, now(), 10)->tasks.empty());
+  std::this_thread::sleep_for(1200ms);
+  EXPECT_EQ(node_b->unclaimed_work()->size(), 1u);
+  EXPECT_EQ(node_b->claim_due(e.id, now(), 10)->tasks.size(), 2u);
+
+  // node-b stops and gives its work back: another node claims it at once.
+  ASSERT_TRUE(node_b->release_all_claims());
+  EXPECT_EQ(db()->claim_due(e.id, now(), 10)->tasks.size(), 2u);
 }
 
 TEST_P(StoreTest, ConcurrentWritesShareCommits) {

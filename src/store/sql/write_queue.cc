@@ -11,6 +11,7 @@ constexpr const char* kRollback = "ROLLBACK";
 constexpr const char* kSavepoint = "SAVEPOINT write";
 constexpr const char* kRollbackToSavepoint = "ROLLBACK TO write";
 constexpr const char* kReleaseSavepoint = "RELEASE write";
+constexpr int kAttempts = 3;
 
 // Runs a cached control statement; true when it succeeded.
 bool run_control(Connection& db, const char* sql) {
@@ -48,7 +49,7 @@ std::uint64_t WriteQueue::batches() const {
 
 void WriteQueue::loop() {
   std::vector<Write> batch;
-  std::vector<std::function<void(bool)>> afters;
+  std::vector<std::pair<std::function<void(bool)>, bool>> afters;  // and whether the write stands
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -65,22 +66,29 @@ void WriteQueue::loop() {
     Connection& db = *connection_;
     const bool began = run_control(db, db.begin_write());
     for (Write& write : batch) {
-      (void)run_control(db, kSavepoint);
+      // A statement that failed inside a write may leave the transaction unusable (PostgreSQL aborts it
+      // until rolled back, e.g. a deadlock with another node): undo the write and run it again, and
+      // after kAttempts, fail it alone.
       Outcome outcome;
-      try {
-        outcome = write(db);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "hookd: a database write threw: %s\n", e.what());
-        outcome.keep = false;
+      bool stands = false;
+      for (int attempt = 0; attempt < kAttempts && !stands; ++attempt) {
+        (void)run_control(db, kSavepoint);
+        try {
+          outcome = write(db);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "hookd: a database write threw: %s\n", e.what());
+          outcome = Outcome{false, std::move(outcome.after)};
+        }
+        stands = !db.transaction_failed();
+        if (!outcome.keep || !began || !stands) (void)run_control(db, kRollbackToSavepoint);
+        (void)run_control(db, kReleaseSavepoint);
       }
-      if (!outcome.keep || !began) (void)run_control(db, kRollbackToSavepoint);
-      (void)run_control(db, kReleaseSavepoint);
-      afters.push_back(std::move(outcome.after));
+      afters.emplace_back(std::move(outcome.after), stands);
     }
     const bool committed = began && db.before_commit().ok() && run_control(db, kCommit);
     if (began && !committed) (void)run_control(db, kRollback);
-    for (auto& after : afters) {
-      if (after) after(committed);
+    for (auto& [after, stands] : afters) {
+      if (after) after(committed && stands);
     }
     {
       std::lock_guard lock(mutex_);

@@ -49,6 +49,7 @@ class SqliteConnection final : public sql::Connection {
   const char* begin_write() const override { return "BEGIN IMMEDIATE"; }
   void announce(std::string_view) override {}
   core::Status before_commit() override { return {}; }
+  bool transaction_failed() const override { return false; }
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
