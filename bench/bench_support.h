@@ -211,7 +211,9 @@ struct Hookd {
   }
 };
 
-inline Hookd start_hookd(const std::string& binary, const std::filesystem::path& data_dir, const char* role = "all") {
+// hookd serve in `role`, on the SQLite file in `data_dir`, or on PostgreSQL at `db` when given.
+inline Hookd start_hookd(const std::string& binary, const std::filesystem::path& data_dir, const char* role = "all",
+                         const std::string& db = "") {
   int out[2];
   if (::pipe(out) != 0) std::exit(1);
   Hookd hookd;
@@ -221,6 +223,7 @@ inline Hookd start_hookd(const std::string& binary, const std::filesystem::path&
     ::close(out[0]);
     ::setenv("HOOKD_LOG_LEVEL", "warn", 1);
     ::setenv("HOOKD_ALLOW_SUBNETS", "127.0.0.0/8", 1);  // the receivers are on loopback
+    if (!db.empty()) ::setenv("HOOKD_DB_DSN", db.c_str(), 1);
     ::execl(binary.c_str(), binary.c_str(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir.c_str(),
             "--role", role, static_cast<char*>(nullptr));
     std::_Exit(127);
@@ -247,8 +250,9 @@ inline Hookd start_hookd(const std::string& binary, const std::filesystem::path&
   hookd.url = match[1];
   if (std::regex_search(text, match, std::regex(R"((eyJ\S+))"))) {
     hookd.token = match[1];
-  } else {  // a data directory used before: no token printed, make one
-    hookd.token = run(binary + " jwt generate --data-dir " + data_dir.string());
+  } else {  // a database used before: no token printed, make one
+    hookd.token =
+        run(binary + " jwt generate --data-dir " + data_dir.string() + (db.empty() ? "" : " --db '" + db + "'"));
     while (!hookd.token.empty() && hookd.token.back() == '\n') hookd.token.pop_back();
   }
   return hookd;

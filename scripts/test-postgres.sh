@@ -5,6 +5,9 @@
 #
 #   test-postgres.sh start STATE   starts it; writes its connection string to STATE, and STATE.dir
 #   test-postgres.sh stop STATE    stops it and removes its directory
+#
+# The tests' server skips fsync (their data need not survive a power cut, and commits are 10× quicker);
+# TEST_POSTGRES_FSYNC=on keeps it, as the benchmarks do to compare durable commits with SQLite's.
 set -euo pipefail
 action=${1:?start or stop}
 state=${2:?state file}
@@ -32,9 +35,9 @@ start)
   as_owner "$bin/initdb" -D "$dir/data" -A trust -U hookd -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; exit 1; }
   port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-  # fsync off: the tests' data need not survive a power cut, and commits are 10× quicker.
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null ||
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${TEST_POSTGRES_FSYNC:-off} -c max_connections=300" \
+    start >/dev/null ||
     { cat "$dir/server.log" >&2; exit 1; }
   echo "postgresql://hookd@127.0.0.1:$port/postgres" >"$state"
   echo "test-postgres: PostgreSQL on 127.0.0.1:$port ($dir)"

@@ -4,7 +4,9 @@
 
 #include "api/http_errors.h"
 #include "api/jwt.h"
+#include "core/encoding.h"
 #include "hookd/sign/headers.h"
+#include "sign/crypto.h"
 
 namespace hookd::api {
 namespace {
@@ -40,6 +42,7 @@ struct Api::Pending {
   PathParams params;
   net::Respond respond;
   std::string idempotency_scope;  // empty: no idempotency key
+  std::string kept_key;           // the scope's digest, under which the store keeps the answer
   std::optional<Call> call;       // built when the request runs; refers to `request`
 };
 
@@ -88,18 +91,53 @@ void Api::handle(net::HttpRequest request, net::Respond respond) {
   }
   pending->request = std::move(request);
   if (pending->idempotency_scope.empty()) return run(std::move(pending));
+  pending->kept_key = core::hex_encode(sign::crypto::sha256(pending->idempotency_scope).view());
   idempotency_.begin(pending->idempotency_scope, [this, pending](std::optional<net::HttpResponse> remembered) {
     if (remembered) return pending->respond(std::move(*remembered));
-    run(pending);
+    // Not answered on this node since it started: perhaps on another one, or before a restart.
+    on_blocking([this, pending] {
+      const auto since = services_.clock.now() - options_.idempotency_ttl;
+      auto kept = services_.store.find_answer(pending->kept_key, since);
+      if (kept && *kept) {
+        net::HttpResponse response{(*kept)->status, {}, std::move((*kept)->body)};
+        for (auto& [name, value] : (*kept)->headers) response.headers.add(std::move(name), std::move(value));
+        idempotency_.finish(pending->idempotency_scope, response);
+        return pending->respond(std::move(response));
+      }
+      run(pending);
+    });
   });
+}
+
+void Api::on_blocking(std::function<void()> work) {
+  if (blocking_) return blocking_(std::move(work));
+  work();
 }
 
 void Api::run(std::shared_ptr<Pending> pending) {
   auto answer = [this, pending](core::Result<Reply> result) {
     net::HttpResponse response = to_response(std::move(result));
     if (pending->request.method == "HEAD") response.body.clear();
-    if (!pending->idempotency_scope.empty()) idempotency_.finish(pending->idempotency_scope, response);
-    pending->respond(std::move(response));
+    if (pending->idempotency_scope.empty()) return pending->respond(std::move(response));
+    if (response.status < 200 || response.status >= 300) {
+      idempotency_.finish(pending->idempotency_scope, response);
+      return pending->respond(std::move(response));
+    }
+    // A 2xx answer is kept in the store before it goes out, so that a retry finds it on any node.
+    const auto now = services_.clock.now();
+    store::KeptAnswer kept{response.status, response.headers.entries(), response.body, now};
+    auto shared = std::make_shared<net::HttpResponse>(std::move(response));
+    services_.store.keep_answer_async(pending->kept_key, std::move(kept), now - options_.idempotency_ttl,
+                                      [this, pending, shared](core::Status done) {
+                                        if (!done && options_.warn)
+                                          options_.warn("an idempotent answer was not kept: " + done.error().detail);
+                                        // Off the store's thread: finishing may start a request that waited for this
+                                        // one.
+                                        on_blocking([this, pending, shared] {
+                                          idempotency_.finish(pending->idempotency_scope, *shared);
+                                          pending->respond(std::move(*shared));
+                                        });
+                                      });
   };
   const RouteTarget& target = *pending->target;
   Caller caller;
@@ -128,11 +166,7 @@ void Api::run(std::shared_ptr<Pending> pending) {
   auto blocking_work = [this, pending, answer, guarded] {
     guarded([&] { answer(pending->target->handler(services_, *pending->call)); });
   };
-  if (blocking_) {
-    blocking_(std::move(blocking_work));
-  } else {
-    blocking_work();
-  }
+  on_blocking(std::move(blocking_work));
 }
 
 }  // namespace hookd::api

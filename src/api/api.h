@@ -34,6 +34,8 @@ class Api {
  private:
   struct Pending;
   void run(std::shared_ptr<Pending> pending);
+  // Runs work that may block (the store) on the executor, or here without one.
+  void on_blocking(std::function<void()> work);
 
   ApiOptions options_;
   Services services_;

@@ -286,5 +286,37 @@ TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
   EXPECT_EQ(call("POST", "/api/v1/app", R"({"name":"ok"})", std::nullopt, "key-3").status, 201);
 }
 
+TEST_F(ApiTest, AnIdempotentRetryIsRecognisedByAnotherNodeAndAfterARestart) {
+  const std::string app = create_app();
+  const std::string target = "/api/v1/app/" + app + "/msg";
+  auto first = call("POST", target, R"({"eventType":"x","payload":{"n":1}})", std::nullopt, "retry-1");
+  ASSERT_EQ(first.status, 202);
+  // Another API on the same database (another node, or this one restarted) has none of the first one's
+  // memory: the store has the answer.
+  ApiOptions options;
+  options.jwt_secret = "test-secret";
+  options.public_url = "http://127.0.0.1:8071";
+  Api other(*store_, nullptr, core::SystemClock::instance(), options);
+  net::HttpRequest retry;
+  retry.method = "POST";
+  retry.target = target;
+  retry.body = R"({"eventType":"x","payload":{"n":1}})";
+  retry.headers.add("authorization", "Bearer " + token_);
+  retry.headers.add("idempotency-key", "retry-1");
+  auto second = other.handle(retry);
+  EXPECT_EQ(second.status, 202);
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(second.headers.find("content-type"), first.headers.find("content-type"));
+  auto listed = call("GET", target);
+  EXPECT_EQ(boost::json::parse(listed.body).at("data").as_array().size(), 1u);  // one message, not two
+  // Another token's request with the same key is its own.
+  retry.headers = {};
+  retry.headers.add("authorization",
+                    "Bearer " + issue_token({"org_test", std::nullopt, std::nullopt}, "test-secret",
+                                            core::SystemClock::instance().now() - std::chrono::seconds(5)));
+  retry.headers.add("idempotency-key", "retry-1");
+  EXPECT_NE(other.handle(retry).body, first.body);
+}
+
 }  // namespace
 }  // namespace hookd::api

@@ -193,6 +193,14 @@ struct InboundRequest {
   std::string msg_id;  // the message it became
 };
 
+// An API answer kept under its request's idempotency key, for a retry of the request to find on any node.
+struct KeptAnswer {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  TimePoint at;
+};
+
 // What one step of Store::prune_messages did; `last` is where the next step continues (none: done).
 struct PruneBatch {
   std::int64_t messages = 0;

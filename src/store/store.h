@@ -191,6 +191,14 @@ class Store {
   virtual Result<Page<InboundRequest>> list_inbound(std::string_view source_id, const PageQuery& page) = 0;
   virtual Result<InboundRequest> get_inbound(std::string_view source_id, std::string_view request_id) = 0;
 
+  // Idempotency keys. `key` is a digest of the request's token, key and path (never the token itself).
+  // The answer kept under `key` at or after `since`, if any.
+  virtual Result<std::optional<KeptAnswer>> find_answer(std::string_view key, TimePoint since) = 0;
+  // Keeps an answer (the first kept under a key stands), dropping a few answers older than `expired`;
+  // `done` runs once it committed, on a thread of the store's.
+  virtual void keep_answer_async(std::string key, KeptAnswer answer, TimePoint expired,
+                                 std::function<void(Status)> done) = 0;
+
   // Retention.
   // Deletes up to `limit` payloads whose expiry (Message::payload_expires_at) is at or before `now`, and
   // says how many it deleted. The messages stay, with no payload.

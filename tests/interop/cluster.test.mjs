@@ -146,3 +146,36 @@ test("three nodes share PostgreSQL, and a node killed mid-stream loses nothing",
     throttled.close();
   }
 });
+
+test("an API-only node queues the work, and a worker node delivers it", {
+  skip: !testPostgres() && "runs on PostgreSQL (CTest's interop_postgres)",
+  timeout: 60000,
+}, async () => {
+  const front = await startHookd({ role: "api" });
+  const db = front.storeArgs[front.storeArgs.indexOf("--db") + 1];
+  const worker = await startHookd({ role: "worker", db });
+  const receiver = await startReceiver();
+  try {
+    assert.equal((await api(front, "POST", "/api/v1/app", { name: "split", uid: "split" })).status, 201);
+    assert.equal((await api(front, "POST", "/api/v1/app/split/endpoint", { url: receiver.url })).status, 201);
+    const ids = [];
+    for (let n = 0; n < 20; ++n) {
+      const { status, json } = await api(front, "POST", "/api/v1/app/split/msg", { eventType: "split.test", payload: { n } });
+      assert.equal(status, 202);
+      ids.push(json.id);
+    }
+    // The worker hears of each message as it commits (no polling needed, though it would find them).
+    await waitFor(() => ids.every((id) => receiver.requests.some((r) => r.headers["svix-id"] === id)), {
+      timeout: 20000,
+      what: "the worker delivering what the API node accepted",
+    });
+    const attempts = await api(front, "GET", `/api/v1/app/split/attempt/msg/${ids[0]}`);
+    assert.equal(attempts.json.data[0].status, 0);
+  } finally {
+    await worker.stop();
+    await front.stop();
+    worker.cleanup();
+    front.cleanup();
+    receiver.close();
+  }
+});

@@ -28,12 +28,13 @@ export function testPostgres() {
 // Resolves once hookd printed its address (and, on first start, its token). `storeArgs` are the
 // arguments that name its database, for other hookd commands (prune, migrate). `db` shares another
 // node's database (its storeArgs' --db) rather than the data directory's own.
-export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db } = {}) {
+export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db, role } = {}) {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "hookd-interop-"));
   const database = db ? null : testDatabase(dir);
   const dsn = db ?? database?.dsn;
   const storeArgs = ["--data-dir", dir, ...(dsn ? ["--db", dsn] : [])];
-  const child = spawn(hookdBin, ["serve", "--listen", listen, ...storeArgs], {
+  const roleArgs = role ? ["--role", role] : [];
+  const child = spawn(hookdBin, ["serve", "--listen", listen, ...roleArgs, ...storeArgs], {
     // The receivers run on this machine: open loopback to deliveries, as an operator would.
     env: { ...process.env, HOOKD_SYNCHRONOUS: "normal", HOOKD_ALLOW_SUBNETS: "127.0.0.0/8", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -47,7 +48,7 @@ export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db } = {
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
       const url = stdout.match(/listening on (http:\/\/\S+)/)?.[1];
-      if (!url) return;
+      if (!url && !(role === "worker" && stdout.includes("delivering"))) return;
       clearTimeout(timer);
       const token = stdout.match(/^(eyJ\S+)$/m)?.[1];
       resolve({

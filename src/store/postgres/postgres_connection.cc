@@ -264,6 +264,15 @@ bool PostgresConnection::last_was_constraint_violation() const { return last_sta
 
 bool PostgresConnection::transaction_failed() const { return PQtransactionStatus(connection_) == PQTRANS_INERROR; }
 
+core::Status PostgresConnection::lock_for_transaction(std::string_view key) {
+  static constexpr const char* kLock = "SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))";
+  auto statement = prepare(kLock);
+  statement->bind(1, key);
+  statement->step();
+  if (statement->failed()) return fail(error("locking"));
+  return {};
+}
+
 void PostgresConnection::announce(std::string_view announcement) { announcements_.emplace(announcement); }
 
 core::Status PostgresConnection::before_commit() {

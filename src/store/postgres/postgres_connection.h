@@ -80,6 +80,8 @@ class PostgresConnection final : public sql::Connection {
   void announce(std::string_view announcement) override;
   core::Status before_commit() override;
   bool transaction_failed() const override;
+  // An advisory lock on the key's hash, held until the transaction ends.
+  core::Status lock_for_transaction(std::string_view key) override;
 
   // The channel of announcements.
   static constexpr const char* kChannel = "hookd_changes";

@@ -183,6 +183,18 @@ CREATE TABLE app_lease (
 );
 CREATE INDEX app_lease_by_node ON app_lease(node_id);
 )sql"},
+    {8, "kept answers", R"sql(
+-- API answers kept under a digest of their request's token, idempotency key and path, so that a
+-- retry finds them on any node and after a restart.
+CREATE TABLE kept_answer (
+  key        TEXT COLLATE "C" PRIMARY KEY,
+  status     BIGINT NOT NULL,
+  headers    TEXT COLLATE "C" NOT NULL,
+  body       BYTEA NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX kept_answer_age ON kept_answer(created_at);
+)sql"},
 };
 
 }  // namespace

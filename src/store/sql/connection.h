@@ -96,6 +96,9 @@ class Connection {
   virtual void announce(std::string_view announcement) = 0;
   // Runs just before COMMIT.
   virtual core::Status before_commit() = 0;
+  // Makes the writes of other nodes that lock the same key wait for this transaction to end. SQLite has
+  // one writer: every transaction waits for the others already.
+  virtual core::Status lock_for_transaction(std::string_view key) = 0;
   // Whether a statement failed in a way that makes the transaction unusable until it rolls back (to a
   // savepoint). SQLite goes on after a failed statement; PostgreSQL does not.
   virtual bool transaction_failed() const = 0;

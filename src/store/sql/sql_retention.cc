@@ -1,4 +1,5 @@
-// Retention in the SQL store: purging expired payloads, and pruning old messages.
+// Retention in the SQL store: purging expired payloads, pruning old messages, and the answers kept
+// for idempotency keys.
 #include "core/ids.h"
 #include "store/sql/columns.h"
 #include "store/sql/sql_store.h"
@@ -19,7 +20,45 @@ constexpr const char* kDeleteDestinations = "DELETE FROM destination WHERE msg_i
 constexpr const char* kDeleteContent = "DELETE FROM message_content WHERE msg_id = ?1";
 constexpr const char* kDeleteMessage = "DELETE FROM message WHERE id = ?1";
 
+constexpr const char* kFindAnswer =
+    "SELECT status, headers, body, created_at FROM kept_answer WHERE key = ?1 AND created_at >= ?2";
+constexpr const char* kKeepAnswer =
+    "INSERT INTO kept_answer (key, status, headers, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (key) DO NOTHING";
+// A few at a time, so that keeping an answer stays quick.
+constexpr const char* kDropOldAnswers =
+    "DELETE FROM kept_answer WHERE key IN (SELECT key FROM kept_answer WHERE created_at < ?1 LIMIT 16)";
+
 }  // namespace
+
+Result<std::optional<KeptAnswer>> SqlStore::find_answer(std::string_view key, TimePoint since) {
+  auto db = reader();
+  auto statement = db->prepare(kFindAnswer);
+  statement->bind(1, key).bind(2, micros(since));
+  if (!statement->step()) {
+    if (statement->failed()) return fail(db->error("finding a kept answer"));
+    return std::optional<KeptAnswer>();
+  }
+  return std::optional<KeptAnswer>(KeptAnswer{statement->integer(0), decode_pairs(statement->text(1)),
+                                              statement->text(2), time_at(statement->int64(3))});
+}
+
+void SqlStore::keep_answer_async(std::string key, KeptAnswer answer, TimePoint expired,
+                                 std::function<void(Status)> done) {
+  writes_->submit<bool>(
+      [key = std::move(key), answer = std::move(answer), expired](Connection& db) -> Result<bool> {
+        auto keep = db.prepare(kKeepAnswer);
+        keep->bind(1, key).bind(2, answer.status).bind(3, encode_pairs(answer.headers)).bind_blob(4, answer.body);
+        keep->bind(5, micros(answer.at));
+        keep->step();
+        if (keep->failed()) return fail(db.error("keeping an answer"));
+        auto drop = db.prepare(kDropOldAnswers);
+        drop->bind(1, micros(expired));
+        drop->step();
+        return true;
+      },
+      [done = std::move(done)](Result<bool> kept) { done(kept ? Status{} : Status(fail(std::move(kept).error()))); });
+}
 
 Result<int> SqlStore::purge_expired_payloads(TimePoint now, int limit) {
   return writes_->run<int>([&](Connection& db) -> Result<int> {

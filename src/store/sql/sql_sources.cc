@@ -175,6 +175,11 @@ void SqlStore::receive_async(NewInbound inbound, std::function<void(Result<Recei
       [this, inbound = std::move(inbound)](Connection& db) mutable -> Result<Received> {
         InboundRequest& request = inbound.request;
         if (request.dedupe_key) {
+          // Two nodes receiving the same delivery at once: the second waits for the first, and finds it.
+          if (auto locked = db.lock_for_transaction("inbound\n" + request.source_id + "\n" + *request.dedupe_key);
+              !locked) {
+            return fail(std::move(locked).error());
+          }
           auto statement = db.prepare(kFindDuplicate);
           statement->bind(1, request.source_id).bind(2, *request.dedupe_key).bind(3, micros(inbound.duplicate_since));
           if (statement->step()) return Received{statement->text(0), true, std::nullopt};

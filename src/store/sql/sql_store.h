@@ -85,6 +85,9 @@ class SqlStore final : public Store {
   Result<Page<InboundRequest>> list_inbound(std::string_view source_id, const PageQuery& page) override;
   Result<InboundRequest> get_inbound(std::string_view source_id, std::string_view request_id) override;
 
+  Result<std::optional<KeptAnswer>> find_answer(std::string_view key, TimePoint since) override;
+  void keep_answer_async(std::string key, KeptAnswer answer, TimePoint expired,
+                         std::function<void(Status)> done) override;
   Result<int> purge_expired_payloads(TimePoint now, int limit) override;
   Result<PruneBatch> prune_messages(TimePoint before, std::optional<std::string> after, int limit) override;
 

@@ -50,6 +50,7 @@ class SqliteConnection final : public sql::Connection {
   void announce(std::string_view) override {}
   core::Status before_commit() override { return {}; }
   bool transaction_failed() const override { return false; }
+  core::Status lock_for_transaction(std::string_view) override { return {}; }
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
