@@ -30,7 +30,7 @@ core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& confi
   auto opened =
       config.db_dsn.empty()
           ? store::sqlite::open_store({sqlite_path(config), config.synchronous_full, read_connections, 1024})
-          : store::postgres::open_store({config.db_dsn, read_connections, 1024, node_id(config), config.lease_ttl});
+          : store::postgres::open_store({config.db_dsn, read_connections, 3, 1024, node_id(config), config.lease_ttl});
   if (!opened) return fail(std::move(opened).error());
   return std::unique_ptr<store::Store>(std::move(*opened));
 }

@@ -92,7 +92,7 @@ class TestStore {
 
   core::Result<std::unique_ptr<store::sql::SqlStore>> open() const {
     if (!error_.empty()) return core::error(core::ErrorCode::internal, error_);
-    if (schema_) return store::postgres::open_store({schema_->dsn(), 2, 1024});
+    if (schema_) return store::postgres::open_store({schema_->dsn(), 2, 2, 1024});
     return store::sqlite::open_store({(directory_ / "hookd.db").string(), false, 2, 1024});
   }
   // For a whole server: the connection string to set as db_dsn ("" on SQLite).

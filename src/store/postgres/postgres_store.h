@@ -12,6 +12,9 @@ namespace hookd::store::postgres {
 struct PostgresOptions {
   std::string dsn;  // a libpq connection string or URI: "postgresql://user:password@host:5432/hookd"
   int read_connections = 4;
+  // Further connections writing new messages beside the first writer: their statements' round trips
+  // overlap, where one writer would wait for each in turn.
+  int message_writers = 3;
   std::size_t max_batch = 1024;  // writes per group commit at most
   // This node among those sharing the database: unique, and the same across its restarts.
   std::string node_id = "local";

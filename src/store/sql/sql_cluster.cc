@@ -40,14 +40,35 @@ constexpr const char* kUnclaimedFreeWork =
     "SELECT d.endpoint_id, min(d.next_attempt_at) FROM destination d JOIN endpoint e ON e.id = d.endpoint_id"
     " LEFT JOIN app_lease l ON l.app_id = e.app_id WHERE d.status = 1 AND d.claimed = 0"
     " AND (l.app_id IS NULL OR l.node_id = ?1 OR l.expires_at < ?2) GROUP BY d.endpoint_id";
-// …and the work of leases that expired (their node is gone, with its claims).
+// …the work of leases that expired (their node is gone, with its claims)…
 constexpr const char* kExpiredLeaseWork =
     "SELECT d.endpoint_id, min(d.next_attempt_at) FROM app_lease l JOIN endpoint e ON e.app_id = l.app_id"
     " JOIN destination d ON d.endpoint_id = e.id WHERE l.expires_at < ?1 AND d.status = 1 GROUP BY d.endpoint_id";
+// …and claims under no lease at all (a node claimed as it gave its leases back).
+constexpr const char* kOrphanedClaims =
+    "SELECT d.endpoint_id, min(d.next_attempt_at) FROM destination d JOIN endpoint e ON e.id = d.endpoint_id"
+    " WHERE d.claimed = 1 AND d.status = 1 AND NOT EXISTS (SELECT 1 FROM app_lease l WHERE l.app_id = e.app_id)"
+    " GROUP BY d.endpoint_id";
 
 }  // namespace
 
 std::chrono::microseconds SqlStore::ttl() const { return settings_.lease_ttl; }
+
+std::optional<SqlStore::Lease> SqlStore::seen_lease(const std::string& app_id) {
+  std::lock_guard lock(leases_mutex_);
+  auto it = leases_.find(app_id);
+  if (it == leases_.end()) return std::nullopt;
+  return it->second;
+}
+
+void SqlStore::see_lease(const std::string& app_id, std::optional<Lease> lease) {
+  std::lock_guard lock(leases_mutex_);
+  if (lease) {
+    leases_[app_id] = *lease;
+  } else {
+    leases_.erase(app_id);
+  }
+}
 
 void SqlStore::announce(Connection& db, const std::string& announcement) {
   if (settings_.shared) (void)db.announce(announcement);
@@ -56,11 +77,11 @@ void SqlStore::announce(Connection& db, const std::string& announcement) {
 bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over) {
   if (took_over) *took_over = false;
   if (!settings_.shared) return true;
-  if (auto it = leases_.find(app_id); it != leases_.end()) {
+  if (auto seen = seen_lease(app_id)) {
     // Until half its time has run, a lease this node holds cannot have been taken: no need to ask. And
     // another node's lease holds until it ends (or that node gives it back, which it announces).
-    if (it->second.mine && it->second.expires - now > ttl() / 2) return true;
-    if (!it->second.mine && it->second.expires > now) return false;
+    if (seen->mine && seen->expires - now > ttl() / 2) return true;
+    if (!seen->mine && seen->expires > now) return false;
   }
   {
     // Another node's lease is seen without locking its row: taking or renewing a lease locks it, and
@@ -68,7 +89,7 @@ bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint n
     auto look = db.prepare(kLeaseOf);
     look->bind(1, app_id);
     if (look->step() && look->text(0) != settings_.node_id && time_at(look->int64(1)) > now) {
-      leases_[app_id] = Lease{false, time_at(look->int64(1))};
+      see_lease(app_id, Lease{false, time_at(look->int64(1))});
       return false;
     }
   }
@@ -76,11 +97,11 @@ bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint n
   auto take = db.prepare(kTakeLease);
   take->bind(1, app_id).bind(2, settings_.node_id).bind(3, micros(expires)).bind(4, micros(now));
   if (!take->step()) {
-    leases_.erase(app_id);
+    see_lease(app_id, std::nullopt);
     return false;
   }
   const bool changed_hands = take->int64(0) != 0;
-  leases_[app_id] = Lease{true, expires};
+  see_lease(app_id, Lease{true, expires});
   if (changed_hands) {
     auto give_back = db.prepare(kGiveBackAppClaims);
     give_back->bind(1, app_id);
@@ -102,10 +123,12 @@ void SqlStore::keep_leases() {
       if (renew->failed()) return fail(db.error("renewing leases"));
       // What this node holds, as the database says: a lease taken over by another node while this one
       // stalled is no longer in it.
-      leases_.clear();
+      std::unordered_map<std::string, Lease> own_leases;
       auto own = db.prepare(kOwnLeases);
       own->bind(1, settings_.node_id);
-      while (own->step()) leases_[own->text(0)] = Lease{true, time_at(own->int64(1))};
+      while (own->step()) own_leases[own->text(0)] = Lease{true, time_at(own->int64(1))};
+      std::lock_guard leases_lock(leases_mutex_);
+      leases_ = std::move(own_leases);
       return {};
     });
     lock.lock();
@@ -114,7 +137,10 @@ void SqlStore::keep_leases() {
 
 Status SqlStore::release_all_claims() {
   return writes_->run<void>([&](Connection& db) -> Status {
-    leases_.clear();
+    {
+      std::lock_guard lock(leases_mutex_);
+      leases_.clear();
+    }
     const bool shared = settings_.shared;
     const std::vector<const char*> steps =
         shared ? std::vector{kGiveBackOwnClaims, kDropOwnLeases} : std::vector{kReleaseAll, kDropAllLeases};
@@ -134,8 +160,9 @@ Result<std::vector<std::pair<std::string, TimePoint>>> SqlStore::unclaimed_work(
   auto db = reader();
   std::unordered_map<std::string, TimePoint> earliest;
   const auto now = micros(core::SystemClock::instance().now());
-  const std::vector<const char*> queries =
-      settings_.shared ? std::vector{kUnclaimedFreeWork, kExpiredLeaseWork} : std::vector{kUnclaimedWork};
+  const std::vector<const char*> queries = settings_.shared
+                                               ? std::vector{kUnclaimedFreeWork, kExpiredLeaseWork, kOrphanedClaims}
+                                               : std::vector{kUnclaimedWork};
   for (const char* sql : queries) {
     auto statement = db->prepare(sql);
     if (sql == kUnclaimedFreeWork) statement->bind(1, settings_.node_id).bind(2, now);
@@ -180,10 +207,10 @@ void SqlStore::heard(const std::string& announcement) {
       handlers_.sources_changed();
     } else if (kind == "rescan" || kind.empty()) {  // "": the listener may have missed announcements
       // A node gave its leases back: what this one saw of them is stale.
-      writes_->submit([this](Connection&) -> WriteQueue::Outcome {
+      {
+        std::lock_guard leases_lock(leases_mutex_);
         std::erase_if(leases_, [](const auto& entry) { return !entry.second.mine; });
-        return {};
-      });
+      }
       if (handlers_.rescan) handlers_.rescan();
     }
   } while (start < announcement.size());

@@ -89,20 +89,25 @@ Status write_endpoint(Connection& db, const Endpoint& endpoint, bool insert) {
 
 }  // namespace
 
-const SqlStore::Routes& SqlStore::routes(Connection& db, const std::string& app_id) {
-  // Other nodes change endpoints too: on a shared database, read them for each message.
-  if (settings_.shared) routes_.erase(app_id);
-  auto it = routes_.find(app_id);
-  if (it != routes_.end()) return it->second;
-  Routes loaded;
+std::shared_ptr<const SqlStore::Routes> SqlStore::routes(Connection& db, const std::string& app_id) {
+  // Other nodes change endpoints too: on a shared database, they are read for each message.
+  if (!settings_.shared) {
+    std::lock_guard lock(routes_mutex_);
+    if (auto it = routes_.find(app_id); it != routes_.end()) return it->second;
+  }
+  auto loaded = std::make_shared<Routes>();
   auto statement = db.prepare(kRoutes);
   statement->bind(1, app_id);
   while (statement->step()) {
-    loaded.push_back(Route{statement->text(0), decode_list(statement->optional_text(1)),
-                           decode_list(statement->optional_text(2)), statement->int64(3) != 0});
+    loaded->push_back(Route{statement->text(0), decode_list(statement->optional_text(1)),
+                            decode_list(statement->optional_text(2)), statement->int64(3) != 0});
   }
-  if (routes_.size() > 10000) routes_.clear();  // a bound on memory; the cache refills on demand
-  return routes_.emplace(app_id, std::move(loaded)).first->second;
+  if (!settings_.shared) {
+    std::lock_guard lock(routes_mutex_);
+    if (routes_.size() > 10000) routes_.clear();  // a bound on memory; the cache refills on demand
+    routes_[app_id] = loaded;
+  }
+  return loaded;
 }
 
 Result<Endpoint> SqlStore::create_endpoint(Endpoint endpoint) {

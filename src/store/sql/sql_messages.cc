@@ -98,11 +98,11 @@ bool shares_any(const std::vector<std::string>& a, const std::vector<std::string
 }  // namespace
 
 Result<CreatedMessage> SqlStore::create_message(NewMessage input) {
-  return writes_->run<CreatedMessage>([&](Connection& db) { return insert_message(db, input); });
+  return message_writer().run<CreatedMessage>([&](Connection& db) { return insert_message(db, input); });
 }
 
 void SqlStore::create_message_async(NewMessage input, std::function<void(Result<CreatedMessage>)> done) {
-  writes_->submit<CreatedMessage>(
+  message_writer().submit<CreatedMessage>(
       [this, input = std::move(input)](Connection& db) { return insert_message(db, input); }, std::move(done));
 }
 
@@ -136,7 +136,8 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
   // takes it) is told. Taking a lease over gives back the former holder's claims: look for them too.
   bool took_over = false;
   const bool leased = input.claim && hold_lease(db, message.app_id, message.created_at, &took_over);
-  const Routes& app_routes = routes(db, message.app_id);
+  const auto routes_of_app = routes(db, message.app_id);
+  const Routes& app_routes = *routes_of_app;
   if (took_over) {
     for (const Route& route : app_routes) created.queued.push_back(route.endpoint_id);
   }

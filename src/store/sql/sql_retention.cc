@@ -45,7 +45,7 @@ Result<std::optional<KeptAnswer>> SqlStore::find_answer(std::string_view key, Ti
 
 void SqlStore::keep_answer_async(std::string key, KeptAnswer answer, TimePoint expired,
                                  std::function<void(Status)> done) {
-  writes_->submit<bool>(
+  message_writer().submit<bool>(
       [key = std::move(key), answer = std::move(answer), expired](Connection& db) -> Result<bool> {
         auto keep = db.prepare(kKeepAnswer);
         keep->bind(1, key).bind(2, answer.status).bind(3, encode_pairs(answer.headers)).bind_blob(4, answer.body);

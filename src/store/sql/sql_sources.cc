@@ -171,7 +171,7 @@ Status SqlStore::delete_source(std::string_view org, std::string_view source) {
 }
 
 void SqlStore::receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) {
-  writes_->submit<Received>(
+  message_writer().submit<Received>(
       [this, inbound = std::move(inbound)](Connection& db) mutable -> Result<Received> {
         InboundRequest& request = inbound.request;
         if (request.dedupe_key) {

@@ -111,10 +111,12 @@ Status write_event_type(Connection& db, const EventType& type, bool insert) {
 }  // namespace
 
 SqlStore::SqlStore(std::unique_ptr<WriteQueue> writes, std::vector<std::unique_ptr<Connection>> readers,
-                   SqlSettings settings, std::unique_ptr<ChangeListener> listener)
+                   SqlSettings settings, std::unique_ptr<ChangeListener> listener,
+                   std::vector<std::unique_ptr<WriteQueue>> message_writers)
     : settings_(std::move(settings)),
       listener_(std::move(listener)),
       writes_(std::move(writes)),
+      message_writers_(std::move(message_writers)),
       idle_readers_(std::move(readers)) {
   if (settings_.shared) keeper_ = std::thread([this] { keep_leases(); });
 }
@@ -148,7 +150,21 @@ SqlStore::Reader::~Reader() {
 
 Status SqlStore::flush() {
   // Writes run in submission order, so an empty write committing means every earlier one has.
+  for (auto& writer : message_writers_) {
+    if (auto flushed = writer->run<void>([](Connection&) -> Status { return {}; }); !flushed) return flushed;
+  }
   return writes_->run<void>([](Connection&) -> Status { return {}; });
+}
+
+std::uint64_t SqlStore::commit_batches() const {
+  std::uint64_t batches = writes_->batches();
+  for (const auto& writer : message_writers_) batches += writer->batches();
+  return batches;
+}
+
+WriteQueue& SqlStore::message_writer() {
+  if (message_writers_.empty()) return *writes_;
+  return *message_writers_[next_writer_.fetch_add(1, std::memory_order_relaxed) % message_writers_.size()];
 }
 
 Status SqlStore::ping() {

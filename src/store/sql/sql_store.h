@@ -1,8 +1,14 @@
 // The Store on an SQL database: the same SQL and logic on SQLite (embedded, one file in WAL mode) and on
 // PostgreSQL. Writes go through a WriteQueue (group commit on one connection); reads use a small pool of
 // connections of their own, which run beside the writer. sqlite/ and postgres/ open one.
+//
+// On PostgreSQL, new messages (and inbound requests, and kept answers) are spread over further write
+// queues, each with its connection, so that their statements' round trips overlap; everything else
+// (the delivery queue's claims and outcomes, configuration changes, leases) goes through the first
+// queue, in the order it was submitted.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -39,8 +45,10 @@ class SqlStore final : public Store {
  public:
   // Takes a migrated database: the queue of its write connection, and connections for reads; for a
   // shared database, the listener of its announcements.
+  // `message_writers`: further queues for new messages (none: the first queue writes them too).
   SqlStore(std::unique_ptr<WriteQueue> writes, std::vector<std::unique_ptr<Connection>> readers,
-           SqlSettings settings = {}, std::unique_ptr<ChangeListener> listener = nullptr);
+           SqlSettings settings = {}, std::unique_ptr<ChangeListener> listener = nullptr,
+           std::vector<std::unique_ptr<WriteQueue>> message_writers = {});
   ~SqlStore() override;
 
   Result<Application> create_application(Application app) override;
@@ -116,9 +124,15 @@ class SqlStore final : public Store {
   Status ping() override;
 
   // Group commits so far (for tests that check writes share transactions).
-  std::uint64_t commit_batches() const { return writes_->batches(); }
+  std::uint64_t commit_batches() const;
 
  private:
+  // What this node last saw of an application's lease: whether its own, and until when.
+  struct Lease {
+    bool mine = false;
+    TimePoint expires;
+  };
+
   // A read-only connection borrowed from the pool for one read; returned when destroyed.
   class Reader {
    public:
@@ -144,13 +158,18 @@ class SqlStore final : public Store {
 
   Reader reader();
   // The enabled endpoints of an app, cached; only called on the writer thread.
-  const Routes& routes(Connection& db, const std::string& app_id);
+  std::shared_ptr<const Routes> routes(Connection& db, const std::string& app_id);
   // Writes a message, its payload and its destinations; only on the writer thread.
   Result<CreatedMessage> insert_message(Connection& db, const NewMessage& input);
   // Claims the rows `select` finds (?1 endpoint, ?2 now, ?3 limit), and finds the next due time.
   Result<ClaimedWork> claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit);
   // Forgets an app's cached routes after one of its endpoints changed; only on the writer thread.
-  void forget_routes(const std::string& app_id) { routes_.erase(app_id); }
+  void forget_routes(const std::string& app_id) {
+    std::lock_guard lock(routes_mutex_);
+    routes_.erase(app_id);
+  }
+  // The queue for a new message: the next of the message writers, in turn.
+  WriteQueue& message_writer();
   // Tells the other nodes of a shared database (at commit); only inside a write.
   void announce(Connection& db, const std::string& announcement);
   // Whether this node holds (or now takes) the lease on the application's deliveries; only on the
@@ -159,20 +178,20 @@ class SqlStore final : public Store {
   bool hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over = nullptr);
   // The lease time in microseconds, so that its fractions do not round to whole seconds.
   std::chrono::microseconds ttl() const;
+  // What this node last saw of an application's lease, and seeing it anew (none: forget it).
+  std::optional<Lease> seen_lease(const std::string& app_id);
+  void see_lease(const std::string& app_id, std::optional<Lease> lease);
   // Renews every lease of this node (a thread of its own, for a shared database).
   void keep_leases();
   // Passes one announcement (lines of "kind:id") to the handlers.
   void heard(const std::string& announcement);
 
   const SqlSettings settings_;
-  // Touched only on the writer thread (inside writes), so they need no lock.
-  std::unordered_map<std::string, Routes> routes_;
-  // What this node last saw of applications' leases: whether its own, and until when.
-  struct Lease {
-    bool mine = false;
-    TimePoint expires;
-  };
-  std::unordered_map<std::string, Lease> leases_;
+  // Touched inside writes, which several queues may run at once.
+  std::mutex routes_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const Routes>> routes_;  // guarded by routes_mutex_
+  std::mutex leases_mutex_;
+  std::unordered_map<std::string, Lease> leases_;  // guarded by leases_mutex_
   std::unique_ptr<ChangeListener> listener_;
   std::mutex handlers_mutex_;  // held while a handler runs
   ChangeHandlers handlers_;    // guarded by handlers_mutex_
@@ -182,6 +201,8 @@ class SqlStore final : public Store {
   bool stopping_ = false;  // guarded by keeper_mutex_
   std::thread keeper_;
   std::unique_ptr<WriteQueue> writes_;
+  std::vector<std::unique_ptr<WriteQueue>> message_writers_;
+  std::atomic<std::size_t> next_writer_{0};
   std::mutex readers_mutex_;
   std::condition_variable reader_returned_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mutex_

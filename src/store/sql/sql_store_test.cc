@@ -39,7 +39,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   // Opens the store (again: a restart).
   void open() {
     store_.reset();
-    auto opened = schema_ ? postgres::open_store({schema_->dsn(), 2, 1024})
+    auto opened = schema_ ? postgres::open_store({schema_->dsn(), 2, 2, 1024})
                           : sqlite::open_store({(directory_ / "hookd.db").string(), false, 2, 1024});
     ASSERT_TRUE(opened) << opened.error().detail;
     store_ = std::move(*opened);
@@ -400,8 +400,8 @@ TEST_P(StoreTest, OnASharedDatabaseOneNodeAtATimeDeliversForAnApplication) {
   if (!schema_) GTEST_SKIP() << "SQLite has one node";
   const Application a = app();
   const Endpoint e = endpoint(a);
-  auto node_a = postgres::open_store({schema_->dsn(), 1, 64, "node-a", 1s}).value();
-  auto node_b = postgres::open_store({schema_->dsn(), 1, 64, "node-b", 1s}).value();
+  auto node_a = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-a", 1s}).value();
+  auto node_b = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-b", 1s}).value();
   const auto now = [] { return core::SystemClock::instance().now(); };
 
   // The first node with work for the application takes its lease and claims at once; the other one
