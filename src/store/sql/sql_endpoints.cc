@@ -152,6 +152,7 @@ Result<Saved<Endpoint>> SqlStore::update_endpoint(std::string_view org, std::str
                                                   std::string_view endpoint, const Change<Endpoint>& change,
                                                   std::optional<Endpoint> create) {
   return writes_->run<Saved<Endpoint>>([&](Connection& db) -> Result<Saved<Endpoint>> {
+    if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
     auto found = find_in_app(db, app_id, endpoint);
     if (found && found->org_id != org) found.reset();
     Saved<Endpoint> saved;

@@ -140,6 +140,7 @@ Result<Page<Source>> SqlStore::list_sources(std::string_view org, const PageQuer
 Result<Saved<Source>> SqlStore::update_source(std::string_view org, std::string_view source,
                                               const Change<Source>& change, std::optional<Source> create) {
   return writes_->run<Saved<Source>>([&](Connection& db) -> Result<Saved<Source>> {
+    if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
     auto found = find_in(db, source);
     if (found && found->org_id != org) {
       if (!create) return source_not_found();

@@ -217,6 +217,7 @@ Result<Saved<Application>> SqlStore::update_application(std::string_view org, st
                                                         const Change<Application>& change,
                                                         std::optional<Application> create) {
   return writes_->run<Saved<Application>>([&](Connection& db) -> Result<Saved<Application>> {
+    if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
     auto found = find_application(db, org, app);
     if (!found) {
       if (!create) return not_found("application");
@@ -272,6 +273,7 @@ Result<Page<EventType>> SqlStore::list_event_types(std::string_view org, const P
 Result<Saved<EventType>> SqlStore::update_event_type(std::string_view org, std::string_view name,
                                                      const Change<EventType>& change, std::optional<EventType> create) {
   return writes_->run<Saved<EventType>>([&](Connection& db) -> Result<Saved<EventType>> {
+    if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
     auto found = find_event_type(db, org, name);
     if (!found) {
       if (!create) return not_found("event type");

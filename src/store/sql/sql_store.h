@@ -170,6 +170,11 @@ class SqlStore final : public Store {
   }
   // The queue for a new message: the next of the message writers, in turn.
   WriteQueue& message_writer();
+  // Read, change, write: on a shared database, other nodes' changes to the organization's configuration
+  // wait until this write's transaction ends, so that none is lost (called first in the write).
+  static Status lock_configuration(Connection& db, std::string_view org) {
+    return db.lock_for_transaction("configuration\n" + std::string(org));
+  }
   // Tells the other nodes of a shared database (at commit); only inside a write.
   void announce(Connection& db, const std::string& announcement);
   // Whether this node holds (or now takes) the lease on the application's deliveries; only on the

@@ -424,6 +424,29 @@ TEST_P(StoreTest, OnASharedDatabaseOneNodeAtATimeDeliversForAnApplication) {
   EXPECT_EQ(db()->claim_due(e.id, now(), 10)->tasks.size(), 2u);
 }
 
+TEST_P(StoreTest, ConcurrentChangesFromSeveralNodesAreNotLost) {
+  const Application a = app();
+  const Endpoint e = endpoint(a);
+  // Two nodes on PostgreSQL; SQLite has one writer, which gives the same guarantee.
+  std::unique_ptr<SqlStore> other;
+  if (schema_) other = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-b", 30s}).value();
+  Store* nodes[] = {db(), other ? other.get() : db()};
+  std::vector<std::thread> writers;
+  for (int n = 0; n < 2; ++n) {
+    writers.emplace_back([&, n] {
+      for (int i = 0; i < 40; ++i) {
+        auto saved = nodes[n]->update_endpoint(a.org_id, a.id, e.id, [&](Endpoint& changed) -> core::Status {
+          changed.metadata["n" + std::to_string(n) + "-" + std::to_string(i)] = "x";
+          return {};
+        });
+        EXPECT_TRUE(saved) << saved.error().detail;
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(db()->get_endpoint(a.org_id, a.id, e.id)->metadata.size(), 80u);  // every change kept
+}
+
 TEST_P(StoreTest, ConcurrentWritesShareCommits) {
   const Application a = app();
   endpoint(a);
