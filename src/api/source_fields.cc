@@ -111,7 +111,7 @@ json::object inbound_json(const store::InboundRequest& request) {
     headers.push_back(json::array{json::string(name), json::string(value)});
   out["headers"] = std::move(headers);
   // Text as text; other bytes in base64.
-  if (ingress::is_utf8(request.body)) {
+  if (core::is_utf8(request.body)) {
     out["body"] = request.body;
   } else {
     out["bodyBase64"] = core::base64_encode(request.body);

@@ -25,6 +25,10 @@ std::string hex_encode(std::string_view bytes);
 // Appends the UTF-8 encoding of a Unicode code point (JSON \u escapes).
 void append_utf8(std::string& out, std::uint32_t code_point);
 
+// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF).
+bool is_utf8(std::string_view text);
+
 // Accepts upper and lower case; rejects odd lengths and non-hex characters.
 std::optional<std::string> hex_decode(std::string_view text);
 

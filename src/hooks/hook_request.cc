@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "hookd/sign/headers.h"
+#include "hooks/xml_payload.h"
 
 namespace hookd::hooks {
 namespace {
@@ -209,6 +210,12 @@ HookRequest make_request(std::string method, std::string remote_addr,
     }
   } else if (content_type.find("x-www-form-urlencoded") != std::string::npos) {
     request.payload = GoJson{first_values(parse_pairs(request.body))};
+  } else if (content_type.find("xml") != std::string::npos) {
+    if (auto parsed = parse_xml_payload(request.body)) {
+      request.payload = std::move(*parsed);
+    } else {
+      request.payload_error = "the body is not well-formed XML";
+    }
   }
 
   for (const Argument& argument : hook.parse_parameters_as_json) {

@@ -19,15 +19,15 @@ struct HookRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
   std::string body;
-  GoJson payload;  // the body parsed by its content type (JSON, or a form's fields); null otherwise
+  GoJson payload;  // the body parsed by its content type (JSON, XML, or a form's fields); null otherwise
   std::optional<std::string> payload_error;  // why the body could not be parsed, for the log
   bool bad_multipart = false;                // a multipart body that does not parse: the answer is 500
 };
 
 // Builds the request: splits the query and parses the body as its content type says (or the hook's
-// incoming-payload-content-type): JSON, a form, or multipart/form-data (fields as strings; file parts
-// as JSON objects when they are application/json or named in parse-parameters-as-json; the raw body is
-// then empty, as in `webhook`). Then applies parse-parameters-as-json.
+// incoming-payload-content-type): JSON, XML (hooks/xml_payload.h), a form, or multipart/form-data (fields as strings;
+// file parts as JSON objects when they are application/json or named in parse-parameters-as-json; the raw body is then
+// empty, as in `webhook`). Then applies parse-parameters-as-json.
 HookRequest make_request(std::string method, std::string remote_addr,
                          std::vector<std::pair<std::string, std::string>> headers, std::string_view query,
                          std::string body, const Hook& hook);

@@ -8,6 +8,7 @@
 #include "hooks/hooks_file.h"
 #include "hooks/hooks_template.h"
 #include "hooks/rules.h"
+#include "hooks/xml_payload.h"
 
 namespace hookd::hooks {
 namespace {
@@ -169,6 +170,29 @@ TEST(Command, RunsWithArgumentsEnvironmentInputAndALimit) {
   spec = {};
   spec.program = "/nonexistent/command";
   EXPECT_FALSE(run_command(spec).started);
+}
+
+TEST(XmlPayload, ReadsBodiesAsWebhookDoes) {
+  const auto json = [](std::string_view body) {
+    auto payload = parse_xml_payload(body);
+    return payload ? to_go_json(*payload) : std::string("null");
+  };
+  EXPECT_EQ(json(R"(<app id="7"><name> hookd </name><v>1</v><v>2</v><e/><t a="1">x</t></app>)"),
+            R"({"app":{"-id":"7","e":"","name":"hookd","t":{"#text":"x","-a":"1"},"v":["1","2"]}})");
+  EXPECT_EQ(json("<ns:a xmlns:ns=\"u\"><m>a<i>x</i>b</m><k><i>x</i>b</k></ns:a><after>"),
+            R"({"a":{"-ns":"u","k":{"#text":"b","i":"x"},"m":"a"}})");
+  EXPECT_EQ(json("<a>&lt;&#65;&#x42;</a>"), R"({"a":"\u003cAB"})");
+  EXPECT_EQ(json("<a>x<![CDATA[&amp;]]></a>"),
+            R"({"a":"\u0026amp;"})");  // a CDATA section is a new text: the last wins
+  EXPECT_EQ(json("<a>\r\n</a>"), R"({"a":""})");
+  EXPECT_EQ(json("<a>x</b>"), "null");
+  EXPECT_EQ(json("<a>&nbsp;</a>"), "null");  // strict: only XML's own entities
+  EXPECT_EQ(json("<a b=1/>"), "null");
+  EXPECT_EQ(json("text only"), "null");
+  EXPECT_EQ(json("<a>\xff</a>"), "null");
+  std::string deep;
+  for (int i = 0; i < 300; ++i) deep += "<a>";
+  EXPECT_EQ(json(deep), "null");  // bounded depth, not a crash
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // provider's delivery id, event type and payload are read as routing needs them.
 #include <gtest/gtest.h>
 
+#include "core/encoding.h"
 #include "hookd/sign/github.h"
 #include "hookd/sign/stripe.h"
 #include "ingress/request_reading.h"
@@ -120,9 +121,9 @@ TEST(RequestReading, PayloadsAreKeptOrWrapped) {
   const auto binary = read_request(source("none"), sign::Headers{}, std::string("\xff\x00", 2));
   EXPECT_EQ(binary.payload, R"({"contentType":"","bodyBase64":"/wA="})");
   // Overlong forms and surrogates are not UTF-8 (found by request_reading_fuzz).
-  EXPECT_FALSE(is_utf8("\xc0\xb4"));
-  EXPECT_FALSE(is_utf8("\xed\xa0\x80"));
-  EXPECT_TRUE(is_utf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(core::is_utf8("\xc0\xb4"));
+  EXPECT_FALSE(core::is_utf8("\xed\xa0\x80"));
+  EXPECT_TRUE(core::is_utf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
 }
 
 TEST(RequestReading, SlacksUrlVerificationIsRecognised) {

@@ -80,39 +80,6 @@ std::optional<std::string> provider_event_type(const std::string& scheme, const 
 
 }  // namespace
 
-bool is_utf8(std::string_view text) {
-  // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    std::uint32_t code = 0;
-    std::uint32_t least = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2, code = c & 0x1F, least = 0x80;
-    } else if ((c >> 4) == 0xE) {
-      length = 3, code = c & 0x0F, least = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4, code = c & 0x07, least = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next >> 6) != 0x2) return false;
-      code = (code << 6) | (next & 0x3F);
-    }
-    if (code < least || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-    i += length;
-  }
-  return true;
-}
-
 std::optional<std::string> event_type_name(std::string_view text) {
   std::string name;
   for (char c : text.substr(0, 256)) {
@@ -152,7 +119,7 @@ RequestReading read_request(const store::Source& source, const sign::HeaderSourc
   } else {
     json::object wrapper;
     wrapper["contentType"] = header(headers, "Content-Type").value_or("");
-    if (is_utf8(body)) {
+    if (core::is_utf8(body)) {
       wrapper["body"] = body;
     } else {
       wrapper["bodyBase64"] = core::base64_encode(body);

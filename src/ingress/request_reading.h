@@ -27,9 +27,6 @@ struct RequestReading {
 
 RequestReading read_request(const store::Source& source, const sign::HeaderSource& headers, std::string_view body);
 
-// Whether `text` is well-formed UTF-8.
-bool is_utf8(std::string_view text);
-
 // An event type name (a-z, A-Z, 0-9, '-', '_', '.'; at most 256) made from any text: other characters
 // become '.', and nothing usable gives nullopt.
 std::optional<std::string> event_type_name(std::string_view text);

@@ -99,6 +99,18 @@ const requests = [
   ["/hooks/sha512", { headers: { "x-signature": hmac("sha512", "other") }, body: "body" }],
   ["/hooks/yaml-echo?lang=en", { headers: { "content-type": "application/json" }, body: JSON.stringify([{ name: "first" }]) }],
   ["/hooks/odd-code", {}],
+  // XML bodies, as webhook reads them (mxj): attributes, lists, #text, namespaces, entities, CDATA,
+  // mixed content, what follows the root, and bodies that are not XML.
+  ...[
+    '<app id="7"><name>hookd</name></app>',
+    '<?xml version="1.0"?>\n<!-- c --><app>\n  <name> spaced </name>\n  <list><v>1</v><v>2</v></list>\n  <t a="1">txt</t><e/>\n</app>',
+    '<ns:app xmlns:ns="urn:x" ns:id="9"><ns:name>other</ns:name><m>a<i>x</i>b</m><k><i>x</i>b</k></ns:app>',
+    '<!DOCTYPE app><app><name>&lt;&amp;&#65;&#x42;</name><c><![CDATA[<raw>&amp;]]></c><b/><b c="1"/></app><after/>',
+    '<app><name>x</name></wrong>',
+    "not xml at all",
+    '<app a="1" a="2">&bogus;</app>',
+  ].map((body) => ["/hooks/xml", { headers: { "content-type": "application/xml" }, body }]),
+  ["/hooks/echo", { headers: { "content-type": "text/xml; charset=utf-8" }, body: '<r><x>1</x><x>2</x></r>' }],
   ["/hooks/unknown", {}],
   ["/hooks/", {}],
   ["/", { method: "GET" }],
