@@ -1,11 +1,14 @@
 // hookd hooks: serve command hooks with the `webhook` tool's command line and hooks files, so that a
 // user swaps the binary and keeps the rest. Go-style flags: -name value, -name=value, --name; booleans
 // alone or -name=false.
+#include <grp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -39,7 +42,52 @@ struct HooksOptions {
   std::string cert = "cert.pem";
   std::string key = "key.pem";
   std::string tls_min_version = "1.2";
+  std::string cipher_suites;           // Go's names, comma-separated
+  std::optional<long> setuid, setgid;  // drop to these once the port is bound
 };
+
+// Go's TLS cipher suites as `webhook -list-cipher-suites` lists them, with OpenSSL's names (empty for
+// TLS 1.3's, which Go does not let a server choose either).
+constexpr std::pair<const char*, const char*> kCipherSuites[] = {
+    {"TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA"},
+    {"TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA"},
+    {"TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256"},
+    {"TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384"},
+    {"TLS_AES_128_GCM_SHA256", ""},
+    {"TLS_AES_256_GCM_SHA384", ""},
+    {"TLS_CHACHA20_POLY1305_SHA256", ""},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA"},
+    {"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA"},
+    {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA"},
+    {"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA"},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"},
+    {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"},
+    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"},
+    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"},
+};
+
+// OpenSSL's cipher list for Go's comma-separated names; an error message for a name Go does not know.
+std::string openssl_ciphers(const std::string& names, std::string& error) {
+  std::string list;
+  std::size_t start = 0;
+  while (start <= names.size()) {
+    const std::size_t comma = std::min(names.find(',', start), names.size());
+    std::string name = names.substr(start, comma - start);
+    std::erase(name, ' ');
+    start = comma + 1;
+    if (name.empty()) continue;
+    const auto* known = std::find_if(std::begin(kCipherSuites), std::end(kCipherSuites),
+                                     [&](const auto& suite) { return name == suite.first; });
+    if (known == std::end(kCipherSuites)) {
+      error = "unknown cipher suite: " + name;
+      return "";
+    }
+    if (*known->second != '\0') list += (list.empty() ? "" : ":") + std::string(known->second);
+  }
+  return list;
+}
 
 constexpr const char* kUsage =
     "Usage of hookd hooks (the webhook tool's flags):\n"
@@ -64,7 +112,9 @@ constexpr const char* kUsage =
     "  -cert string          HTTPS certificate chain, PEM (default \"cert.pem\")\n"
     "  -key string           HTTPS private key, PEM (default \"key.pem\")\n"
     "  -tls-min-version string  minimum TLS version: 1.0, 1.1, 1.2 or 1.3 (default \"1.2\")\n"
-    "Not supported (hookd says so and exits 2): -cipher-suites, -list-cipher-suites, -setuid, -setgid.\n";
+    "  -cipher-suites string    TLS 1.2 cipher suites, Go's names, comma-separated\n"
+    "  -list-cipher-suites      list them and quit\n"
+    "  -setuid int / -setgid int  run as this user and group once the port is bound (together, as root)\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
@@ -108,9 +158,23 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
       options.as_template = on;
       continue;
     }
-    if (arg == "setuid" || arg == "setgid" || arg == "cipher-suites" || arg == "list-cipher-suites") {
-      if (boolean && !on) continue;
-      return "-" + arg + " is not supported by hookd hooks yet";
+    if (arg == "list-cipher-suites") {
+      if (!on) continue;
+      for (const auto& [name, openssl] : kCipherSuites) std::printf("%s\n", name);
+      return "listed";
+    }
+    if (arg == "setuid" || arg == "setgid") {
+      char* end = nullptr;
+      const long id = std::strtol(value->c_str(), &end, 10);
+      if (value->empty() || *end != '\0' || id < 0) {
+        return "invalid value \"" + *value + "\" for flag -" + arg + ": parse error";
+      }
+      (arg == "setuid" ? options.setuid : options.setgid) = id;
+      continue;
+    }
+    if (arg == "cipher-suites") {
+      options.cipher_suites = *value;
+      continue;
     }
     if (arg == "hooks") {
       options.hooks.push_back(*value);
@@ -166,6 +230,8 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
     }
   }
   if (options.hooks.empty()) options.hooks.push_back("hooks.json");
+  if (options.setuid.has_value() != options.setgid.has_value())
+    return "setuid and setgid options must be used together";
   return "";
 }
 
@@ -203,6 +269,7 @@ int run_hooks(const std::vector<std::string>& args) {
       std::fputs(kUsage, stderr);
       return kExitOk;
     }
+    if (problem == "listed") return kExitOk;
     return usage_error(problem);
   }
   if (version) {
@@ -256,7 +323,15 @@ int run_hooks(const std::vector<std::string>& args) {
   http.threads = 2;
   http.server_header = "";
   http.max_body_bytes = 64 << 20;
-  if (options.secure) http.tls = net::ServerTls{options.cert, options.key, options.tls_min_version};
+  if (options.secure) {
+    std::string unknown;
+    const std::string ciphers = openssl_ciphers(options.cipher_suites, unknown);
+    if (!unknown.empty()) {
+      std::fprintf(stderr, "%s\n", unknown.c_str());
+      return kExitUsage;
+    }
+    http.tls = net::ServerTls{options.cert, options.key, options.tls_min_version, ciphers};
+  }
   std::string error;
   auto server = net::HttpServer::listen(
       http,
@@ -267,6 +342,14 @@ int run_hooks(const std::vector<std::string>& args) {
   if (!server) {
     std::fprintf(stderr, "cannot listen on %s:%d: %s\n", options.ip.c_str(), options.port, error.c_str());
     return kExitFailure;
+  }
+  if (options.setuid) {
+    // The port is bound: from here on, the user and group asked for (as webhook means to, where Go can).
+    if (::setgroups(0, nullptr) != 0 || ::setgid(static_cast<gid_t>(*options.setgid)) != 0 ||
+        ::setuid(static_cast<uid_t>(*options.setuid)) != 0) {
+      std::fprintf(stderr, "error dropping privileges: %s\n", std::strerror(errno));
+      return kExitFailure;
+    }
   }
   server->start();
   if (!options.pidfile.empty()) std::ofstream(options.pidfile) << ::getpid() << '\n';

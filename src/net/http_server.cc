@@ -253,6 +253,10 @@ std::optional<ssl::context> make_tls_context(const ServerTls& files, std::string
     return std::nullopt;
   }
   SSL_CTX_set_min_proto_version(context.native_handle(), min_version);
+  if (!files.cipher_list.empty() && SSL_CTX_set_cipher_list(context.native_handle(), files.cipher_list.c_str()) != 1) {
+    error = "no usable cipher suite in '" + files.cipher_list + "'";
+    return std::nullopt;
+  }
   boost::system::error_code ec;
   context.use_certificate_chain_file(files.certificate_file, ec);
   if (ec) {

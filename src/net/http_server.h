@@ -20,6 +20,7 @@ struct ServerTls {
   std::string certificate_file;
   std::string private_key_file;
   std::string min_version = "1.2";  // "1.0", "1.1", "1.2" or "1.3"
+  std::string cipher_list;          // OpenSSL's names, for TLS 1.2 and older; empty: OpenSSL's defaults
 };
 
 struct ServerOptions {

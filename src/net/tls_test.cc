@@ -152,7 +152,7 @@ TEST(TlsClient, VerifiesEndToEndThroughAProxyTunnel) {
 std::unique_ptr<HttpServer> echo_server(const TestCertificate& certificate, std::string& error,
                                         std::string min_version = "1.2") {
   ServerOptions options;
-  options.tls = ServerTls{certificate.cert(), certificate.key(), std::move(min_version)};
+  options.tls = ServerTls{certificate.cert(), certificate.key(), std::move(min_version), ""};
   auto server = HttpServer::listen(
       options, [](HttpRequest&& request, Respond respond) { respond(HttpResponse::json(200, request.body)); }, error);
   if (server) server->start();
@@ -208,20 +208,25 @@ TEST(TlsServer, SaysWhyItCannotUseItsFiles) {
   ASSERT_TRUE(certificate.made());
   std::string error;
   ServerOptions options;
-  options.tls = ServerTls{(certificate.directory() / "missing.pem").string(), certificate.key()};
+  options.tls = ServerTls{(certificate.directory() / "missing.pem").string(), certificate.key(), "1.2", ""};
   EXPECT_FALSE(HttpServer::listen(
       options, [](HttpRequest&&, Respond) {}, error));
   EXPECT_NE(error.find("cannot use certificate"), std::string::npos) << error;
 
-  options.tls = ServerTls{certificate.cert(), certificate.cert()};  // a certificate is not a key
+  options.tls = ServerTls{certificate.cert(), certificate.cert(), "1.2", ""};  // a certificate is not a key
   EXPECT_FALSE(HttpServer::listen(
       options, [](HttpRequest&&, Respond) {}, error));
   EXPECT_NE(error.find("cannot use private key"), std::string::npos) << error;
 
-  options.tls = ServerTls{certificate.cert(), certificate.key(), "1.4"};
+  options.tls = ServerTls{certificate.cert(), certificate.key(), "1.4", ""};
   EXPECT_FALSE(HttpServer::listen(
       options, [](HttpRequest&&, Respond) {}, error));
   EXPECT_NE(error.find("unknown TLS version"), std::string::npos) << error;
+
+  options.tls = ServerTls{certificate.cert(), certificate.key(), "1.2", "NO-SUCH-CIPHER"};
+  EXPECT_FALSE(HttpServer::listen(
+      options, [](HttpRequest&&, Respond) {}, error));
+  EXPECT_NE(error.find("no usable cipher suite"), std::string::npos) << error;
 }
 
 }  // namespace

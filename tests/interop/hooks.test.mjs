@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -233,4 +233,68 @@ test("-secure serves the hooks over HTTPS with -cert and -key, as webhook does",
     "-cert", cert, "-key", key], { timeout: 10000 });
   assert.notEqual(broken.status, 0);
   assert.match(broken.stderr.toString(), /cannot use certificate/);
+});
+
+test("-list-cipher-suites and -cipher-suites take Go's names", { timeout: 30000 }, async () => {
+  const listed = spawnSync(hookdBin, ["hooks", "-list-cipher-suites"], { encoding: "utf8" });
+  assert.equal(listed.status, 0);
+  assert.equal(listed.stdout, spawnSync("/usr/bin/webhook", ["-list-cipher-suites"], { encoding: "utf8" }).stdout);
+
+  const directory = mkdtempSync(path.join(tmpdir(), "hookd-hooks-ciphers-"));
+  const cert = path.join(directory, "cert.pem");
+  const key = path.join(directory, "key.pem");
+  spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-days", "1", "-subj", "/CN=hooks-test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert]);
+  const secure = ["-secure", "-cert", cert, "-key", key];
+  const unknown = spawnSync(hookdBin, ["hooks", "-hooks", fixtures[0], "-port", "0", ...secure, "-cipher-suites", "NOPE"],
+    { encoding: "utf8", timeout: 10000 });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown cipher suite: NOPE/);
+
+  const port = await freePort();
+  const child = spawn(hookdBin, ["hooks", "-hooks", fixtures[0], "-ip", "127.0.0.1", "-port", String(port), ...secure,
+    "-cipher-suites", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_AES_128_GCM_SHA256"], { stdio: "ignore" });
+  try {
+    await waitForPort(port);
+    const ca = readFileSync(cert);
+    const url = `https://127.0.0.1:${port}/hooks/echo`;
+    const tls12 = (ciphers) => new Promise((resolve, reject) => {
+      const request = httpsRequest(url, { method: "POST", ca, ciphers, maxVersion: "TLSv1.2" }, (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode));
+      });
+      request.on("error", reject);
+      request.end("{}");
+    });
+    assert.equal(await tls12("ECDHE-ECDSA-AES256-GCM-SHA384"), 200);
+    await assert.rejects(tls12("ECDHE-ECDSA-AES128-GCM-SHA256"));  // not in the list
+  } finally {
+    child.kill();
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test("-setuid and -setgid run the hooks as that user once the port is bound", {
+  skip: process.getuid() !== 0 && "needs root, to change user",
+  timeout: 30000,
+}, async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), "hookd-hooks-setuid-"));
+  const file = path.join(directory, "hooks.json");
+  writeFileSync(file, JSON.stringify([{ id: "who", "execute-command": "/usr/bin/id",
+    "include-command-output-in-response": true, "pass-arguments-to-command": [{ source: "string", name: "-u" }] }]));
+  const alone = spawnSync(hookdBin, ["hooks", "-hooks", file, "-setuid", "65534"], { encoding: "utf8", timeout: 10000 });
+  assert.equal(alone.status, 2);
+  assert.match(alone.stderr, /setuid and setgid options must be used together/);
+  const port = await freePort();
+  const child = spawn(hookdBin, ["hooks", "-hooks", file, "-ip", "127.0.0.1", "-port", String(port),
+    "-setuid", "65534", "-setgid", "65534"], { stdio: "ignore" });
+  try {
+    await waitForPort(port);
+    const answer = await fetch(`http://127.0.0.1:${port}/hooks/who`);
+    assert.equal(answer.status, 200);
+    assert.equal((await answer.text()).trim(), "65534");
+  } finally {
+    child.kill();
+    rmSync(directory, { recursive: true, force: true });
+  }
 });
