@@ -3,10 +3,11 @@
 //
 //   "secret": "{{ getenv "GITHUB_SECRET" | js }}"
 //
-// hookd reads the actions real hooks files use: `getenv "NAME"` and string literals, piped through
-// Go's escapers `js`, `html` and `urlquery` or through `print`/`printf "%s"`; `{{-`/`-}}` trim the
-// spaces beside them and `{{/* … */}}` is a comment. Anything else is an error naming the action,
-// rather than output that differs from Go's.
+// hookd runs Go's text/template as far as a file executed with no data can use it: pipelines and
+// parentheses; string, integer, boolean and nil literals; variables; if / else if / else / with / end;
+// and, or, not, eq, ne, lt, le, gt, ge, len, print, printf (%s %v %d %t %q), println, js, html,
+// urlquery; `{{-`/`-}}` trimming and `{{/* … */}}` comments. Anything else (range, define, template,
+// index, fields) is an error naming it, rather than output that differs from Go's.
 #pragma once
 
 #include <string>

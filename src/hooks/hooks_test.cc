@@ -64,6 +64,12 @@ TEST(HooksTemplate, ExpandsGetenvAndGoEscapers) {
   EXPECT_EQ(*expand_hooks_template(R"({{ "a b" | urlquery }} {{ "<" | html }})"), "a+b &lt;");
   EXPECT_FALSE(expand_hooks_template("{{ range .Items }}"));
   EXPECT_FALSE(expand_hooks_template("{{ getenv"));
+  EXPECT_EQ(*expand_hooks_template(R"({{ $a := "x" }}{{ if eq $a "y" }}y{{ else if $a }}{{ $a }}{{ end }})"), "x");
+  EXPECT_EQ(*expand_hooks_template(R"({{ if 0 }}a{{ else }}{{ printf "%d-%s" 7 (print "p" 1) }}{{ end }})"), "7-p1");
+  EXPECT_FALSE(expand_hooks_template("{{ if true }}no end"));
+  EXPECT_FALSE(expand_hooks_template("{{ $undefined }}"));
+  EXPECT_FALSE(expand_hooks_template(R"({{ eq 1 "1" }})"));  // incompatible types, as in Go
+  EXPECT_FALSE(expand_hooks_template("{{ nope 1 }}"));
 }
 
 TEST(HookRequest, FindsEachKindOfValue) {

@@ -168,7 +168,7 @@ test("the webhook tool's own example hooks file runs unchanged", { timeout: 3000
 });
 
 test("-template expands getenv in hooks files as webhook does", { timeout: 30000 }, async () => {
-  const env = { HOOKS_TEST_SECRET: "from-env", HOOKS_TEST_MESSAGE: 'say "hi" & <bye>' };
+  const env = { HOOKS_TEST_SECRET: "from-env", HOOKS_TEST_MESSAGE: 'say "hi" & <bye>', HOOKS_TEST_MODE: "lo<o>se" };
   const [webhook, hookd] = await startBoth([path.join(here, "hooks/template.json")], ["-template"], env);
   try {
     const body = '{"x":1}';
@@ -181,6 +181,10 @@ test("-template expands getenv in hooks files as webhook does", { timeout: 30000
     }
     const accepted = await exchange(hookd.url + "/hooks/templated", { headers: { "x-sig": "sha256=" + signed }, body });
     assert.equal(accepted.body, 'say "hi" & <bye>');
+    // Go's template actions: if/else if/else, with, variables, comparisons, and/or/not, len, print, printf.
+    const logic = await exchange(webhook.url + "/hooks/templated-logic", {});
+    assert.deepEqual(await exchange(hookd.url + "/hooks/templated-logic", {}), logic);
+    assert.match(logic.body, /^lo<o>se\/42\/"lo<o>se"\/true len=8 both 1 2x3 true changed end\n$/);
   } finally {
     webhook.child.kill();
     hookd.child.kill();
