@@ -21,8 +21,8 @@ constexpr const char* kTakeLease =
     " WHERE app_lease.node_id = ?2 OR app_lease.expires_at < ?4 RETURNING changed_hands";
 constexpr const char* kLeaseOf = "SELECT node_id, expires_at FROM app_lease WHERE app_id = ?1";
 constexpr const char* kGiveBackAppClaims =
-    "UPDATE destination SET claimed = 0 WHERE claimed = 1 AND endpoint_id IN (SELECT id FROM endpoint WHERE app_id = "
-    "?1)";
+    "UPDATE destination SET claimed = 0 WHERE claimed = 1"
+    " AND endpoint_id IN (SELECT id FROM endpoint WHERE app_id = ?1)";
 constexpr const char* kRenewLeases = "UPDATE app_lease SET expires_at = ?2 WHERE node_id = ?1";
 constexpr const char* kOwnLeases = "SELECT app_id, expires_at FROM app_lease WHERE node_id = ?1";
 constexpr const char* kGiveBackOwnClaims =

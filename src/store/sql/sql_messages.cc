@@ -44,12 +44,12 @@ constexpr const char* kListMessagesUp =
 
 // ?1 app, ?2 the message or endpoint, ?3 iterator, ?4 before, ?5 after, ?6 status, ?7 status code class,
 // ?8 channel, ?9 event types, ?10 limit, ?11 endpoint (when listing by message).
-#define HOOKD_ATTEMPT_FILTER                                                                                        \
-  " AND x.app_id = ?1 AND x.id < coalesce(?4, '~') AND x.id >= coalesce(?5, '')"                                    \
-  " AND (CAST(?6 AS BIGINT) IS NULL OR x.status = ?6) AND (CAST(?7 AS BIGINT) IS NULL OR x.response_status_code / " \
-  "100 * 100 = ?7)"                                                                                                 \
-  " AND (CAST(?8 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?8))"      \
-  " AND (CAST(?9 AS TEXT) IS NULL OR m.event_type IN (SELECT value FROM json_each(?9)))"                            \
+#define HOOKD_ATTEMPT_FILTER                                                                                   \
+  " AND x.app_id = ?1 AND x.id < coalesce(?4, '~') AND x.id >= coalesce(?5, '')"                               \
+  " AND (CAST(?6 AS BIGINT) IS NULL OR x.status = ?6)"                                                         \
+  " AND (CAST(?7 AS BIGINT) IS NULL OR x.response_status_code / 100 * 100 = ?7)"                               \
+  " AND (CAST(?8 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?8))" \
+  " AND (CAST(?9 AS TEXT) IS NULL OR m.event_type IN (SELECT value FROM json_each(?9)))"                       \
   " AND (CAST(?11 AS TEXT) IS NULL OR x.endpoint_id = ?11)"
 #define HOOKD_ATTEMPT_SELECT "SELECT " HOOKD_ATTEMPT_COLUMNS " FROM attempt x JOIN message m ON m.id = x.msg_id"
 constexpr const char* kAttemptsByMessageDown = HOOKD_ATTEMPT_SELECT
@@ -69,10 +69,10 @@ constexpr const char* kExpungeAttempt =
   "SELECT " HOOKD_MESSAGE_COLUMNS ", " HOOKD_DESTINATION_COLUMNS                                         \
   " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = m.id" \
   " WHERE d.endpoint_id = ?1 AND m.app_id = ?2"
-#define HOOKD_ENDPOINT_MESSAGE_FILTER                                                                                 \
-  " AND d.msg_id < coalesce(?4, '~') AND d.msg_id >= coalesce(?5, '') AND (CAST(?6 AS BIGINT) IS NULL OR d.status = " \
-  "?6)"                                                                                                               \
-  " AND (CAST(?7 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?7))"        \
+#define HOOKD_ENDPOINT_MESSAGE_FILTER                                                                          \
+  " AND d.msg_id < coalesce(?4, '~') AND d.msg_id >= coalesce(?5, '')"                                         \
+  " AND (CAST(?6 AS BIGINT) IS NULL OR d.status = ?6)"                                                         \
+  " AND (CAST(?7 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE json_each.value = ?7))" \
   " AND (CAST(?8 AS TEXT) IS NULL OR m.event_type IN (SELECT value FROM json_each(?8)))"
 constexpr const char* kEndpointMessagesDown = HOOKD_ENDPOINT_MESSAGE_SELECT
     " AND d.msg_id < coalesce(?3, '~')" HOOKD_ENDPOINT_MESSAGE_FILTER " ORDER BY d.msg_id DESC LIMIT ?9";
