@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "core/ids.h"
 #include "store/postgres/postgres_connection.h"
@@ -49,8 +50,9 @@ class PostgresSchema {
       return;
     }
     server_dsn_ = server_dsn;
-    // Every connection of the store under test works in the schema alone.
-    dsn_ = server_dsn + (server_dsn.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + name_;
+    // Every connection of the store under test works in the schema alone, and is named after it.
+    dsn_ = server_dsn + (server_dsn.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + name_ +
+           "&application_name=" + name_;
   }
   ~PostgresSchema() {
     if (server_dsn_.empty()) return;
@@ -62,6 +64,22 @@ class PostgresSchema {
   PostgresSchema& operator=(const PostgresSchema&) = delete;
 
   bool ok() const { return !dsn_.empty(); }
+  // Ends every server process serving the schema's connections, as a server restart or a failover
+  // would; how many it ended.
+  int drop_connections() const {
+    auto admin = store::postgres::PostgresConnection::open(server_dsn_);
+    if (!admin) return -1;
+    (void)(*admin)->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + name_ +
+                         "'");
+    const int ended = static_cast<int>((*admin)->changes());
+    // Terminating is a signal: wait until the processes are gone.
+    for (int i = 0; i < 500; ++i) {
+      (void)(*admin)->exec("SELECT 1 FROM pg_stat_activity WHERE application_name = '" + name_ + "'");
+      if ((*admin)->changes() == 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return ended;
+  }
   const std::string& error() const { return error_; }
   const std::string& dsn() const { return dsn_; }
 

@@ -85,6 +85,18 @@ sql::Statement& PostgresStatement::bind_null(int index) {
 
 bool PostgresStatement::execute() {
   executed_ = true;
+  // Outside a transaction, a statement that finds its connection broken (a restart, a failover, an idle
+  // timeout) reconnects and runs once more: nothing of it can have happened. Inside one, the transaction
+  // is lost, and the statement fails.
+  const bool outside_transaction = PQtransactionStatus(connection_.connection_) == PQTRANS_IDLE;
+  if (run_once() || !outside_transaction || PQstatus(connection_.connection_) == CONNECTION_OK) return !failed_;
+  PQclear(result_);
+  result_ = nullptr;
+  return run_once();
+}
+
+bool PostgresStatement::run_once() {
+  failed_ = false;
   if (!connection_.ensure_connected() ||
       (prepared_generation_ != connection_.generation_ && !connection_.prepare_on_server(*this))) {
     failed_ = true;

@@ -47,6 +47,7 @@ class PostgresStatement final : public sql::Statement {
   };
   Parameter& parameter(int index);
   bool execute();
+  bool run_once();
 
   PostgresConnection& connection_;
   const std::string name_;

@@ -424,6 +424,24 @@ TEST_P(StoreTest, OnASharedDatabaseOneNodeAtATimeDeliversForAnApplication) {
   EXPECT_EQ(db()->claim_due(e.id, now(), 10)->tasks.size(), 2u);
 }
 
+TEST_P(StoreTest, ADroppedDatabaseConnectionIsMadeAgain) {
+  if (!schema_) GTEST_SKIP() << "SQLite has no connection to lose";
+  const Application first = app();
+  ASSERT_GT(schema_->drop_connections(), 0);  // as a server restart or a failover would
+  // Between transactions, a broken connection is made again before the statement runs: the next write
+  // and the next read go through.
+  const auto now = core::SystemClock::instance().now();
+  const Application second{core::new_id("app_"), "org_a", std::nullopt, "Again", std::nullopt, {}, now, now};
+  auto created = db()->create_application(second);
+  EXPECT_TRUE(created) << created.error().detail;
+  auto read = db()->get_application("org_a", first.id);
+  EXPECT_TRUE(read) << read.error().detail;
+  EXPECT_TRUE(db()->get_application("org_a", second.id));
+  const Endpoint e = endpoint(first);
+  EXPECT_EQ(publish(first, "t")->tasks.size(), 1u);  // prepared statements are prepared again
+  (void)e;
+}
+
 TEST_P(StoreTest, ConcurrentChangesFromSeveralNodesAreNotLost) {
   const Application a = app();
   const Endpoint e = endpoint(a);
