@@ -719,6 +719,21 @@ void Dispatcher::application_changed(std::string app_id) {
   });
 }
 
+void Dispatcher::application_lost(std::string app_id) {
+  state_->on_loop([app_id = std::move(app_id)](State& self) {
+    const auto of_app = [&](const DeliveryTask& task) {
+      return task.app_id == app_id && task.trigger == TriggerType::scheduled;
+    };
+    for (auto& [endpoint_id, endpoint] : self.endpoints) std::erase_if(endpoint.ready, of_app);
+    std::vector<WaitingRetry> kept;
+    while (!self.retries.empty()) {
+      if (!of_app(self.retries.top().task)) kept.push_back(self.retries.top());
+      self.retries.pop();
+    }
+    for (auto& retry : kept) self.retries.push(std::move(retry));
+  });
+}
+
 void Dispatcher::look_for_work() {
   state_->on_loop([](State& self) { self.discover(); });
 }

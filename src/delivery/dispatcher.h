@@ -96,6 +96,9 @@ class Dispatcher {
   void endpoint_changed(std::string endpoint_id);
   // The application changed (its throttleRate) or was deleted: forget what was cached of its endpoints.
   void application_changed(std::string app_id);
+  // Another node delivers the application's messages now (it took this node's lease over): forgets the
+  // scheduled work of it held here. Attempts in flight finish.
+  void application_lost(std::string app_id);
   // Looks in the store for queued work now (another node gave some back), rather than at the next
   // discovery.
   void look_for_work();

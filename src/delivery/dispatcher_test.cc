@@ -246,5 +246,17 @@ TEST_F(DispatcherTest, GoneDisablesTheEndpointAndItsWorkWaitsUntilEnabled) {
   EXPECT_EQ(receiver.count(), 2u);
 }
 
+TEST_F(DispatcherTest, AnApplicationLostToAnotherNodeIsNoLongerDeliveredHere) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(500); });
+  endpoint(receiver.url());
+  options_.schedule.delays = {300ms, 300ms};
+  start_dispatcher();
+  publish();
+  ASSERT_TRUE(eventually([&] { return receiver.count() == 1; }));  // the retry waits in memory
+  dispatcher_->application_lost(app_.id);  // another node took the lease over, with the delivery
+  std::this_thread::sleep_for(800ms);
+  EXPECT_EQ(receiver.count(), 1u);
+}
+
 }  // namespace
 }  // namespace hookd::delivery

@@ -83,6 +83,7 @@ void watch_other_nodes(HookdServer::Parts& parts) {
     };
     handlers.application_changed = [dispatcher](const std::string& app_id) { dispatcher->application_changed(app_id); };
     handlers.rescan = [dispatcher] { dispatcher->look_for_work(); };
+    handlers.lease_lost = [dispatcher](const std::string& app_id) { dispatcher->application_lost(app_id); };
   }
   if (api) handlers.sources_changed = [api] { api->sources_changed(); };
   parts.store->watch(std::move(handlers));

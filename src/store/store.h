@@ -87,6 +87,9 @@ struct ChangeHandlers {
   std::function<void()> sources_changed;
   // Announcements may have been missed (the connection broke): look at everything again.
   std::function<void()> rescan;
+  // Another node took over this node's lease on the application (this one had stalled for longer than
+  // the lease lasts): what this node holds of its deliveries is that node's to make now.
+  std::function<void(const std::string& app_id)> lease_lost;
 };
 
 class Store {

@@ -115,7 +115,8 @@ void SqlStore::keep_leases() {
   std::unique_lock lock(keeper_mutex_);
   while (!keeper_wake_.wait_for(lock, ttl() / 3, [this] { return stopping_; })) {
     lock.unlock();
-    (void)writes_->run<void>([this](Connection& db) -> Status {
+    std::vector<std::string> lost;
+    (void)writes_->run<void>([this, &lost](Connection& db) -> Status {
       const TimePoint now = core::SystemClock::instance().now();
       auto renew = db.prepare(kRenewLeases);
       renew->bind(1, settings_.node_id).bind(2, micros(now + settings_.lease_ttl));
@@ -124,13 +125,33 @@ void SqlStore::keep_leases() {
       // What this node holds, as the database says: a lease taken over by another node while this one
       // stalled is no longer in it.
       std::unordered_map<std::string, Lease> own_leases;
-      auto own = db.prepare(kOwnLeases);
-      own->bind(1, settings_.node_id);
-      while (own->step()) own_leases[own->text(0)] = Lease{true, time_at(own->int64(1))};
-      std::lock_guard leases_lock(leases_mutex_);
-      leases_ = std::move(own_leases);
+      {
+        auto own = db.prepare(kOwnLeases);
+        own->bind(1, settings_.node_id);
+        while (own->step()) own_leases[own->text(0)] = Lease{true, time_at(own->int64(1))};
+      }
+      std::vector<std::string> missing;
+      {
+        std::lock_guard leases_lock(leases_mutex_);
+        for (const auto& [app_id, lease] : leases_) {
+          if (lease.mine && !own_leases.contains(app_id)) missing.push_back(app_id);
+        }
+        leases_ = std::move(own_leases);
+      }
+      // Lost only if another node holds it now (one this node has just taken is not in the list read above).
+      for (const auto& app_id : missing) {
+        auto look = db.prepare(kLeaseOf);
+        look->bind(1, app_id);
+        if (look->step() && look->text(0) != settings_.node_id) lost.push_back(app_id);
+      }
       return {};
     });
+    if (!lost.empty()) {
+      std::lock_guard handlers_lock(handlers_mutex_);
+      for (const auto& app_id : lost) {
+        if (handlers_.lease_lost) handlers_.lease_lost(app_id);
+      }
+    }
     lock.lock();
   }
 }

@@ -1,5 +1,6 @@
 // The Store's contract, on every database it runs on: each test runs on SQLite and on PostgreSQL (the
 // tests' own server, from CTest's "postgres" fixture).
+#include "store/postgres/postgres_connection.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -422,6 +423,36 @@ TEST_P(StoreTest, OnASharedDatabaseOneNodeAtATimeDeliversForAnApplication) {
   // node-b stops and gives its work back: another node claims it at once.
   ASSERT_TRUE(node_b->release_all_claims());
   EXPECT_EQ(db()->claim_due(e.id, now(), 10)->tasks.size(), 2u);
+}
+
+TEST_P(StoreTest, ANodeHearsWhenAnotherTookItsLeaseOver) {
+  if (!schema_) GTEST_SKIP() << "SQLite has one node";
+  const Application a = app();
+  endpoint(a);
+  auto node_a = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-a", 1s}).value();
+  std::mutex mutex;
+  std::vector<std::string> lost;
+  ChangeHandlers handlers;
+  handlers.lease_lost = [&](const std::string& app_id) {
+    std::lock_guard lock(mutex);
+    lost.push_back(app_id);
+  };
+  node_a->watch(std::move(handlers));
+  EXPECT_EQ(publish(a, "t", std::nullopt, std::nullopt, node_a.get())->tasks.size(), 1u);
+  // node-a stalls; node-b takes the lease over (as it would once the lease expired).
+  auto other = postgres::PostgresConnection::open(schema_->dsn()).value();
+  ASSERT_TRUE(other->exec("UPDATE app_lease SET node_id = 'node-b'"));
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(mutex);
+      if (!lost.empty()) break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(lost, std::vector<std::string>{a.id});
+  node_a->watch({});
 }
 
 TEST_P(StoreTest, ADroppedDatabaseConnectionIsMadeAgain) {
