@@ -81,6 +81,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::atomic<bool> closed{false};   // the final outcomes are written: nothing touches the store any more
   std::unordered_map<std::string, EndpointState> endpoints;
   std::unordered_map<std::string, RateLimiter> app_limiters;  // by app id, for apps with a throttleRate
+  std::unordered_set<std::string> lost_apps;                  // applications another node took over (application_lost)
   std::priority_queue<WaitingRetry, std::vector<WaitingRetry>, std::greater<>> retries;
   std::optional<TimePoint> timer_armed_for;
   std::unordered_set<std::string> with_store_work;  // endpoints whose store_due is set
@@ -112,6 +113,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   }
 
   void accept(DeliveryTask task) {
+    lost_apps.erase(task.app_id);  // new work of it: this node holds the application's lease again
     EndpointState& endpoint = endpoints[task.endpoint_id];
     if (task.trigger == TriggerType::manual) {
       endpoint.ready.push_front(std::move(task));
@@ -450,6 +452,8 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       }
     } else if (task.trigger == TriggerType::manual) {
       outcome.manual_success = success;
+    } else if (lost_apps.contains(task.app_id)) {
+      // Another node delivers this application now: the attempt is recorded; what comes next is its call.
     } else {
       const int attempts_made = task.attempts + 1;
       if (success) {
@@ -721,6 +725,7 @@ void Dispatcher::application_changed(std::string app_id) {
 
 void Dispatcher::application_lost(std::string app_id) {
   state_->on_loop([app_id = std::move(app_id)](State& self) {
+    self.lost_apps.insert(app_id);  // attempts in flight finish, and schedule nothing more
     const auto of_app = [&](const DeliveryTask& task) {
       return task.app_id == app_id && task.trigger == TriggerType::scheduled;
     };

@@ -97,7 +97,8 @@ class Dispatcher {
   // The application changed (its throttleRate) or was deleted: forget what was cached of its endpoints.
   void application_changed(std::string app_id);
   // Another node delivers the application's messages now (it took this node's lease over): forgets the
-  // scheduled work of it held here. Attempts in flight finish.
+  // scheduled work of it held here. Attempts in flight finish; their outcome is recorded, but no retry
+  // is scheduled here, until new work of the application comes to this node again.
   void application_lost(std::string app_id);
   // Looks in the store for queued work now (another node gave some back), rather than at the next
   // discovery.
