@@ -27,11 +27,9 @@ struct Setup {
 // A wrk script publishing to one of `apps` applications at random.
 std::string publish_script(const BenchRun& bench, const std::string& token, long apps) {
   const std::string body = "{\"eventType\":\"bench\",\"payload\":" + payload_1kib() + "}";
-  std::string lua = "wrk.method = \"POST\"\nwrk.body = [==[" + body + "]==]\n" +
-                    "wrk.headers[\"Content-Type\"] = \"application/json\"\n" +
-                    "wrk.headers[\"Authorization\"] = \"Bearer " + token + "\"\n" +
-                    "request = function() return wrk.format(nil, \"/api/v1/app/b\" .. math.random(0, " +
-                    std::to_string(apps - 1) + ") .. \"/msg\") end\n";
+  const std::string lua = wrk_script(body, {"Content-Type: application/json", "Authorization: Bearer " + token}) +
+                          "request = function() return wrk.format(nil, \"/api/v1/app/b\" .. math.random(0, " +
+                          std::to_string(apps - 1) + ") .. \"/msg\") end\n";
   return write_file(bench.work / "publish.lua", lua);
 }
 

@@ -31,16 +31,14 @@ std::string shared_secret(const std::string& dsn) {
 }
 
 int run_generate(const JwtOptions& options) {
-  std::string secret = options.secret;
-  if (secret.empty()) {
-    const auto environment = server::process_environment();
-    if (auto it = environment.find("HOOKD_JWT_SECRET"); it != environment.end()) secret = it->second;
+  // jwt_secret and db_dsn as hookd serve reads them (configuration, HOOKD_* variables), unless given.
+  server::ServerConfig config;
+  if (auto loaded = server::load_config(config); !loaded) {
+    std::fprintf(stderr, "hookd jwt generate: %s\n", loaded.error().detail.c_str());
+    return kExitUsage;
   }
-  std::string db = options.db;
-  if (db.empty()) {
-    const auto environment = server::process_environment();
-    if (auto it = environment.find("HOOKD_DB_DSN"); it != environment.end()) db = it->second;
-  }
+  std::string secret = options.secret.empty() ? config.jwt_secret : options.secret;
+  const std::string db = options.db.empty() ? config.db_dsn : options.db;
   if (secret.empty() && !db.empty()) {
     secret = shared_secret(db);
     if (secret.empty()) return kExitFailure;

@@ -30,12 +30,14 @@ int run_prune(const PruneOptions& options) {
     std::fprintf(stderr, "hookd prune: --older-than must be a date (2026-01-31) or an RFC 3339 time\n");
     return kExitUsage;
   }
+  // The database hookd serve would use: db_dsn from the configuration or HOOKD_DB_DSN, unless --db.
   server::ServerConfig config;
-  config.data_dir = options.data_dir;
-  config.db_dsn = options.db;
-  if (config.db_dsn.empty()) {
-    if (const char* dsn = std::getenv("HOOKD_DB_DSN")) config.db_dsn = dsn;
+  if (auto loaded = server::load_config(config); !loaded) {
+    std::fprintf(stderr, "hookd prune: %s\n", loaded.error().detail.c_str());
+    return kExitUsage;
   }
+  config.data_dir = options.data_dir;
+  if (!options.db.empty()) config.db_dsn = options.db;
   const auto path = std::filesystem::path(options.data_dir) / "hookd.db";
   if (config.db_dsn.empty() && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "hookd prune: no database at %s\n", path.c_str());

@@ -25,14 +25,7 @@ struct ServeOptions {
 
 int run_serve(const ServeOptions& options) {
   server::ServerConfig config;
-  const auto environment = server::process_environment();
-  std::string config_file = options.config_file;
-  if (config_file.empty()) {
-    if (auto it = environment.find("HOOKD_CONFIG"); it != environment.end()) config_file = it->second;
-  }
-  core::Status loaded;
-  if (!config_file.empty()) loaded = server::apply_toml_file(config, config_file);
-  if (loaded) loaded = server::apply_environment(config, environment);
+  core::Status loaded = server::load_config(config, options.config_file);
   if (loaded && !options.listen.empty()) loaded = server::apply_setting(config, "listen", options.listen);
   if (loaded && !options.data_dir.empty()) loaded = server::apply_setting(config, "data_dir", options.data_dir);
   if (loaded && !options.db.empty()) loaded = server::apply_setting(config, "db_dsn", options.db);

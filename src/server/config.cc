@@ -439,6 +439,17 @@ core::Status apply_environment(ServerConfig& config, const std::map<std::string,
   return {};
 }
 
+core::Status load_config(ServerConfig& config, std::string config_file) {
+  const auto environment = process_environment();
+  if (config_file.empty()) {
+    if (auto it = environment.find("HOOKD_CONFIG"); it != environment.end()) config_file = it->second;
+  }
+  if (!config_file.empty()) {
+    if (auto applied = apply_toml_file(config, config_file); !applied) return applied;
+  }
+  return apply_environment(config, environment);
+}
+
 std::map<std::string, std::string> process_environment() {
   std::map<std::string, std::string> out;
   for (char** entry = environ; entry && *entry; ++entry) {

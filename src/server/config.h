@@ -72,6 +72,10 @@ core::Status apply_environment(ServerConfig& config, const std::map<std::string,
 // The process environment, as a map.
 std::map<std::string, std::string> process_environment();
 
+// The settings every hookd command that opens the database reads before its own flags: the TOML file
+// (`config_file`, else the one HOOKD_CONFIG names, if any), then the HOOKD_* variables.
+core::Status load_config(ServerConfig& config, std::string config_file = "");
+
 // Durations as settings write them: "150ms", "5s", "5m", "2h", or a plain number of seconds.
 std::optional<std::chrono::microseconds> parse_duration(std::string_view text);
 

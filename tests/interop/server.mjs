@@ -41,14 +41,15 @@ export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db, role
   });
   let stdout = "";
   let stderr = "";
-  child.stderr.on("data", (chunk) => (stderr += chunk));
+  // hookd logs which database it opened: the tests must be on the one this run asks for.
+  const storeLine = dsn ? "data in PostgreSQL" : "data in SQLite";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hookd did not start: ${stderr}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`hookd did not start on the expected store: ${stderr}`)), 15000);
     child.on("exit", (code) => reject(new Error(`hookd exited with ${code}: ${stderr}`)));
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
+    const started = () => {
       const url = stdout.match(/listening on (http:\/\/\S+)/)?.[1];
       if (!url && !(role === "worker" && stdout.includes("delivering"))) return;
+      if (!stderr.includes(storeLine)) return;
       clearTimeout(timer);
       const token = stdout.match(/^(eyJ\S+)$/m)?.[1];
       resolve({
@@ -67,6 +68,14 @@ export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db, role
           rmSync(dir, { recursive: true, force: true });
         },
       });
+    };
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      started();
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      started();
     });
   });
 }

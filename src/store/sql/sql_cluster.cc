@@ -70,10 +70,6 @@ void SqlStore::see_lease(const std::string& app_id, std::optional<Lease> lease) 
   }
 }
 
-void SqlStore::announce(Connection& db, const std::string& announcement) {
-  if (settings_.shared) (void)db.announce(announcement);
-}
-
 bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over) {
   if (took_over) *took_over = false;
   if (!settings_.shared) return true;
@@ -172,7 +168,7 @@ Status SqlStore::release_all_claims() {
       if (statement->failed()) return fail(db.error("releasing claims"));
     }
     // Whatever this node gave back, the others may take now.
-    announce(db, "rescan");
+    db.announce("rescan");
     return {};
   });
 }

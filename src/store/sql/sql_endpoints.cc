@@ -114,7 +114,7 @@ Result<Endpoint> SqlStore::create_endpoint(Endpoint endpoint) {
   return writes_->run<Endpoint>([&](Connection& db) -> Result<Endpoint> {
     if (auto written = write_endpoint(db, endpoint, true); !written) return fail(std::move(written).error());
     forget_routes(endpoint.app_id);
-    announce(db, "endpoint:" + endpoint.id);
+    db.announce("endpoint:" + endpoint.id);
     return endpoint;
   });
 }
@@ -166,7 +166,7 @@ Result<Saved<Endpoint>> SqlStore::update_endpoint(std::string_view org, std::str
       saved = {std::move(*found), false};
     }
     forget_routes(saved.value.app_id);
-    announce(db, "endpoint:" + saved.value.id);
+    db.announce("endpoint:" + saved.value.id);
     return saved;
   });
 }
@@ -180,7 +180,7 @@ Status SqlStore::delete_endpoint(std::string_view org, std::string_view app_id, 
     statement->step();
     if (statement->failed()) return fail(db.error("deleting an endpoint"));
     forget_routes(found->app_id);
-    announce(db, "endpoint:" + found->id);
+    db.announce("endpoint:" + found->id);
     return {};
   });
 }

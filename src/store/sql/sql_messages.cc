@@ -160,7 +160,7 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
     if (statement->failed()) return fail(db.error("inserting a destination"));
     if (!claim) {
       if (leased && !took_over) created.queued.push_back(route.endpoint_id);
-      if (!leased) announce(db, "work:" + route.endpoint_id);
+      if (!leased) db.announce("work:" + route.endpoint_id);
       continue;
     }
     created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,

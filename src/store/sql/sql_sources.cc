@@ -153,7 +153,7 @@ Result<Saved<Source>> SqlStore::update_source(std::string_view org, std::string_
     }
     if (auto changed = change(*found); !changed) return fail(std::move(changed).error());
     if (auto written = write_source(db, *found, false); !written) return fail(std::move(written).error());
-    announce(db, "source");
+    db.announce("source");
     return Saved<Source>{std::move(*found), false};
   });
 }
@@ -166,7 +166,7 @@ Status SqlStore::delete_source(std::string_view org, std::string_view source) {
     statement->bind(1, found->id).bind(2, found->org_id);
     statement->step();
     if (statement->failed()) return fail(db.error("deleting a source"));
-    announce(db, "source");
+    db.announce("source");
     return {};
   });
 }

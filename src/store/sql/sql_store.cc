@@ -226,7 +226,7 @@ Result<Saved<Application>> SqlStore::update_application(std::string_view org, st
     }
     if (auto changed = change(*found); !changed) return fail(std::move(changed).error());
     if (auto written = write_application(db, *found, false); !written) return fail(std::move(written).error());
-    announce(db, "app:" + found->id);
+    db.announce("app:" + found->id);
     return Saved<Application>{std::move(*found), false};
   });
 }
@@ -241,7 +241,7 @@ Status SqlStore::delete_application(std::string_view org, std::string_view app) 
       statement->step();
       if (statement->failed()) return fail(db.error("deleting an application"));
     }
-    announce(db, "app:" + found->id);
+    db.announce("app:" + found->id);
     return {};
   });
 }

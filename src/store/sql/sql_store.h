@@ -175,8 +175,6 @@ class SqlStore final : public Store {
   static Status lock_configuration(Connection& db, std::string_view org) {
     return db.lock_for_transaction("configuration\n" + std::string(org));
   }
-  // Tells the other nodes of a shared database (at commit); only inside a write.
-  void announce(Connection& db, const std::string& announcement);
   // Whether this node holds (or now takes) the lease on the application's deliveries; only on the
   // writer thread. Taking one over from a node that is gone gives back that node's claims, and sets
   // `took_over`. Alone on the database, always.

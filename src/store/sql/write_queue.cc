@@ -73,11 +73,12 @@ void WriteQueue::loop() {
       bool stands = false;
       for (int attempt = 0; attempt < kAttempts && !stands; ++attempt) {
         (void)run_control(db, kSavepoint);
+        outcome = {};
         try {
           outcome = write(db);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "hookd: a database write threw: %s\n", e.what());
-          outcome = Outcome{false, std::move(outcome.after)};
+          outcome.keep = false;
         }
         stands = !db.transaction_failed();
         if (!outcome.keep || !began || !stands) (void)run_control(db, kRollbackToSavepoint);
