@@ -25,6 +25,8 @@ namespace {
 struct EndpointState {
   std::shared_ptr<const EndpointConfig> config;  // null until loaded
   bool loading = false;
+  // Counts changes to the endpoint; a load that began before the latest change is read again.
+  std::uint64_t config_changes = 0;
   std::optional<RateLimiter> limiter;  // the endpoint's throttleRate
   std::optional<TimePoint> wake_at;    // a timer pumps the endpoint then (throttling, a FIFO retry)
   // Claimed by this node and due (a FIFO endpoint's first task may wait for its retry time). A FIFO
@@ -292,18 +294,28 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     schedule_flush();
   }
 
+  // The endpoint or its application changed: its configuration is read again when next needed.
+  void forget_config(EndpointState& endpoint) {
+    endpoint.config.reset();
+    ++endpoint.config_changes;
+  }
+
   void load_config(const std::string& endpoint_id, EndpointState& endpoint) {
     if (endpoint.loading) return;
     endpoint.loading = true;
-    on_worker([endpoint_id](State& self) {
+    on_worker([endpoint_id, changes = endpoint.config_changes](State& self) {
       auto found = self.store.find_endpoint(endpoint_id);
       std::optional<int> app_rate;
       if (found) {
         if (auto app = self.store.get_application(found->org_id, found->app_id)) app_rate = app->throttle_rate;
       }
-      self.on_loop([endpoint_id, found = std::move(found), app_rate](State& me) mutable {
+      self.on_loop([endpoint_id, changes, found = std::move(found), app_rate](State& me) mutable {
         EndpointState& state = me.endpoints[endpoint_id];
         state.loading = false;
+        if (state.config_changes != changes) {  // changed while it was read: what was read may be stale
+          me.pump(endpoint_id);
+          return;
+        }
         if (!found) {
           me.drop_gone(endpoint_id, state);
           return;
@@ -530,7 +542,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
             self.events->publish({"endpoint.disabled", org, app, id, uid, {}, {}, fail_since, "automatic"});
           }
           self.on_loop([id](State& me) {
-            me.endpoints[id].config.reset();
+            me.forget_config(me.endpoints[id]);
             me.pump(id);
           });
         });
@@ -707,7 +719,7 @@ void Dispatcher::send_manual(DeliveryTask task) {
 void Dispatcher::endpoint_changed(std::string endpoint_id) {
   state_->on_loop([endpoint_id = std::move(endpoint_id)](State& self) {
     EndpointState& endpoint = self.endpoints[endpoint_id];
-    endpoint.config.reset();
+    self.forget_config(endpoint);
     // Work parked while the endpoint was disabled waits in the store: look for it again.
     self.note_store_work(endpoint_id, self.clock.now());
     self.pump(endpoint_id);
@@ -718,7 +730,10 @@ void Dispatcher::application_changed(std::string app_id) {
   state_->on_loop([app_id = std::move(app_id)](State& self) {
     self.app_limiters.erase(app_id);
     for (auto& [endpoint_id, endpoint] : self.endpoints) {
-      if (endpoint.config && endpoint.config->endpoint.app_id == app_id) endpoint.config.reset();
+      // A load in flight may be of this application's endpoint: it is read again too.
+      if (endpoint.loading || (endpoint.config && endpoint.config->endpoint.app_id == app_id)) {
+        self.forget_config(endpoint);
+      }
     }
   });
 }

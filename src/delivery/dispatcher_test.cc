@@ -178,6 +178,20 @@ TEST_F(DispatcherTest, ADisabledEndpointGetsNothingUntilItIsEnabled) {
   EXPECT_EQ(receiver.count(), 2u);
 }
 
+TEST_F(DispatcherTest, ChangesMadeWhileTheEndpointIsReadAreNotLost) {
+  Receiver receiver([](const net::HttpRequest&, int) { return status(200); });
+  const auto e = endpoint(receiver.url());
+  start_dispatcher();
+  // Each change makes the dispatcher read the endpoint again, while the next change is being made: a
+  // read that began before the last change must not leave the endpoint disabled.
+  for (int i = 0; i < 40; ++i) {
+    set_disabled(e, true);
+    set_disabled(e, false);
+  }
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+}
+
 // The most attempts started within any one second, over the given endpoints (the attempts record when
 // the dispatcher sent them, which is what throttleRate governs; arrivals add network jitter).
 std::size_t most_sent_in_one_second(store::Store& store, const std::string& app_id,
