@@ -31,6 +31,11 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
+// Text that stores keep must not hold U+0000: PostgreSQL's text columns cannot, and C strings end there.
+constexpr std::string_view kNoNul = "must not contain the character U+0000";
+
+bool has_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
 }  // namespace
 
 core::Result<json::object> parse_body_object(std::string_view body) {
@@ -69,6 +74,10 @@ std::optional<std::string> FieldReader::string(std::string_view key, bool requir
     invalid(key, "must be a string");
     return std::nullopt;
   }
+  if (has_nul(value->as_string())) {
+    invalid(key, std::string(kNoNul));
+    return std::nullopt;
+  }
   return std::string(value->as_string());
 }
 
@@ -78,6 +87,10 @@ Nullable<std::string> FieldReader::nullable_string(std::string_view key) {
   if (value->is_null()) return std::optional<std::string>();
   if (!value->is_string()) {
     invalid(key, "must be a string or null");
+    return std::nullopt;
+  }
+  if (has_nul(value->as_string())) {
+    invalid(key, std::string(kNoNul));
     return std::nullopt;
   }
   return std::optional<std::string>(std::string(value->as_string()));
@@ -170,6 +183,10 @@ std::optional<store::StringMap> FieldReader::string_map(std::string_view key) {
       invalid(key, "every value must be a string");
       return std::nullopt;
     }
+    if (has_nul(name) || has_nul(item.as_string())) {
+      invalid(key, std::string(kNoNul));
+      return std::nullopt;
+    }
     map.emplace(std::string(name), std::string(item.as_string()));
   }
   return map;
@@ -184,6 +201,10 @@ std::optional<std::map<std::string, std::optional<std::string>>> FieldReader::nu
   }
   std::map<std::string, std::optional<std::string>> map;
   for (const auto& [name, item] : value->as_object()) {
+    if (has_nul(name) || (item.is_string() && has_nul(item.as_string()))) {
+      invalid(key, std::string(kNoNul));
+      return std::nullopt;
+    }
     if (item.is_null()) {
       map.emplace(std::string(name), std::nullopt);
     } else if (item.is_string()) {
@@ -206,6 +227,10 @@ QueryReader::QueryReader(std::string_view query) {
     parameters_.emplace_back(percent_decode(item.substr(0, equals)), equals == std::string_view::npos
                                                                          ? std::string()
                                                                          : percent_decode(item.substr(equals + 1)));
+    if (has_nul(parameters_.back().first) || has_nul(parameters_.back().second)) {
+      invalid(parameters_.back().first, std::string(kNoNul));
+      parameters_.pop_back();
+    }
   }
 }
 

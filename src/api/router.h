@@ -81,7 +81,9 @@ class Router {
     for (std::size_t i = 0; i < pattern.size(); ++i) {
       const std::string& expected = pattern[i];
       if (expected.size() > 2 && expected.front() == '{' && expected.back() == '}') {
-        params[expected.substr(1, expected.size() - 2)] = decode(segments[i]);
+        std::string value = decode(segments[i]);
+        if (value.find('\0') != std::string::npos) return false;  // no id or uid holds U+0000
+        params[expected.substr(1, expected.size() - 2)] = std::move(value);
       } else if (expected != segments[i]) {
         return false;
       }

@@ -102,6 +102,14 @@ bool PostgresStatement::run_once() {
     failed_ = true;
     return false;
   }
+  for (const auto& parameter : parameters_) {
+    // Text goes to the server as a C string, which would end at a NUL; PostgreSQL's text cannot hold one.
+    if (parameter.value && !parameter.binary && parameter.value->find('\0') != std::string::npos) {
+      connection_.last_error_ = "text holding the character U+0000 cannot be stored in PostgreSQL";
+      failed_ = true;
+      return false;
+    }
+  }
   std::vector<const char*> values(parameters_.size());
   std::vector<int> lengths(parameters_.size());
   std::vector<int> formats(parameters_.size());
