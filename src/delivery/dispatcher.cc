@@ -452,13 +452,14 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     DeliveryOutcome outcome{std::move(attempt), task.msg_id, task.endpoint_id, std::nullopt, false};
     const bool gone = response.failure == net::SendFailure::none && response.status == 410;
     note_health(endpoint, config.endpoint, success, started);
+    std::optional<TimePoint> disable_since;  // the endpoint is disabled, its run of failures began then
     if (success && task.attempts >= kFailingAfterAttempts) {
       // message.attempt.failing (or .exhausted) went out for this message earlier.
       report_attempt("message.attempt.recovered", config.endpoint, task.msg_id, summary);
     }
     if (gone) {
       // 410 Gone: the receiver says the endpoint is no more. Disable it; its work waits in the store.
-      disable(config.endpoint, endpoint.failing_since.value_or(started));
+      disable_since = endpoint.failing_since.value_or(started);
       if (task.trigger == TriggerType::scheduled) {
         outcome.destination = DestinationUpdate{MessageStatus::pending, task.attempts + 1, now, false};
       }
@@ -476,7 +477,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
         if (outcome.destination->status == MessageStatus::fail) {
           report_attempt("message.attempt.exhausted", config.endpoint, msg_id, summary);
           if (endpoint.failing_since && now - *endpoint.failing_since >= options.failure_disable_after) {
-            disable(config.endpoint, *endpoint.failing_since);
+            disable_since = endpoint.failing_since;
           }
         } else if (attempts_made == kFailingAfterAttempts) {
           report_attempt("message.attempt.failing", config.endpoint, msg_id, summary);
@@ -484,7 +485,13 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       }
     }
     outcomes.push_back(std::move(outcome));
-    schedule_flush();
+    if (disable_since) {
+      // The outcome that disables the endpoint is written first: whoever sees it disabled sees why.
+      flush();
+      disable(config.endpoint, *disable_since);
+    } else {
+      schedule_flush();
+    }
 
     pump(config.endpoint.id);
     while (!waiting_for_slot.empty() && global_in_flight < options.global_concurrency) {
