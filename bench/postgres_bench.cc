@@ -10,6 +10,12 @@
 // last receipt). Messages go to --apps applications of one endpoint each, so that two nodes share the
 // applications' leases. PostgreSQL is Debian's, started here (scripts/test-postgres.sh) with fsync on,
 // as SQLite syncs every commit.
+//
+// Last, moving to PostgreSQL: the SQLite setup's database (every message it accepted, its deliveries and
+// attempts) is copied into a fresh schema with `hookd copy-to-postgres`, in rows per second; its ceiling
+// is PostgreSQL copying the same rows from table to table itself, with no client at all.
+#include <regex>
+
 #include "bench_support.h"
 
 using namespace hookd;
@@ -51,6 +57,39 @@ std::pair<double, long> publish_to(const BenchRun& bench, const std::vector<Hook
     accepted += wrk_requests(text) - wrk_non_2xx(text);
   }
   return {rate, accepted};
+}
+
+constexpr const char* kCopiedTables[] = {"application",     "attempt",         "destination", "endpoint",
+                                         "event_type",      "inbound_request", "kept_answer", "message",
+                                         "message_content", "setting",         "source"};
+
+double seconds_since(Clock::time_point started) {
+  return std::chrono::duration<double>(Clock::now() - started).count();
+}
+
+void measure_copy(const BenchRun& bench, const std::string& dsn, const std::filesystem::path& sqlite_data) {
+  run("psql '" + dsn + "' -qc 'CREATE SCHEMA moved; CREATE SCHEMA copied_by_server'");
+  const auto started = Clock::now();
+  const std::string summary = run(bench.binary + " copy-to-postgres --data-dir " + sqlite_data.string() + " --db '" +
+                                  dsn + "?options=-csearch_path%3Dmoved'");
+  const double copy_seconds = seconds_since(started);
+  long rows = 0;
+  const std::regex counted(R"(: (\d+) rows)");
+  for (auto it = std::sregex_iterator(summary.begin(), summary.end(), counted); it != std::sregex_iterator(); ++it) {
+    rows += std::stol((*it)[1]);
+  }
+  std::string sql;
+  for (const char* table : kCopiedTables) {
+    sql += std::string("CREATE TABLE copied_by_server.") + table + " (LIKE moved." + table +
+           " INCLUDING ALL); INSERT INTO copied_by_server." + table + " SELECT * FROM moved." + table + ";";
+  }
+  const auto server_started = Clock::now();
+  run("psql '" + dsn + "' -q -v ON_ERROR_STOP=1 -1 -c '" + sql + "'");
+  const double server_seconds = seconds_since(server_started);
+  const double rate = static_cast<double>(rows) / copy_seconds;
+  const double ceiling = static_cast<double>(rows) / server_seconds;
+  std::printf("copy-to-postgres:    %6.0f rows/s (%ld rows in %.1f s; PostgreSQL alone %.0f rows/s)   ratio %.2f\n",
+              rate, rows, copy_seconds, ceiling, rate / ceiling);
 }
 
 }  // namespace
@@ -119,6 +158,7 @@ int main(int argc, char** argv) {
         delivered / elapsed / ceiling);
     for (const Hookd& node : nodes) node.stop();
   }
+  measure_copy(bench, dsn, bench.work / "data-1-0");
   run("scripts/test-postgres.sh stop " + postgres_state);
   std::filesystem::remove_all(bench.work);
   return 0;

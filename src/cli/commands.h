@@ -14,6 +14,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+void add_copy_command(CLI::App& app, int& exit_code);
 void add_jwt_command(CLI::App& app, int& exit_code);
 // `hookd hooks` takes the `webhook` tool's Go-style flags, so main hands it the raw arguments.
 int run_hooks(const std::vector<std::string>& args);

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   hookd::cli::add_verify_command(app, exit_code);
   hookd::cli::add_prune_command(app, exit_code);
   hookd::cli::add_migrate_command(app, exit_code);
+  hookd::cli::add_copy_command(app, exit_code);
   // Listed for --help only: main hands `hooks` its raw arguments before parsing (webhook's flags).
   app.add_subcommand("hooks", "Serve command hooks from webhook-tool hooks files (-hooks FILE -port 9000 …)");
 

@@ -53,7 +53,7 @@ namespace {
 core::Result<std::pair<std::string, bool>> load_jwt_secret(const ServerConfig& config, store::Store& store) {
   if (!config.jwt_secret.empty()) return std::pair{config.jwt_secret, false};
   if (!config.db_dsn.empty()) return shared_jwt_secret(store);
-  const auto path = std::filesystem::path(config.data_dir) / "jwt-secret";
+  const std::filesystem::path path = jwt_secret_file(config);
   if (std::ifstream in(path); in) {
     std::string secret;
     std::getline(in, secret);

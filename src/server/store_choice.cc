@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/encoding.h"
 #include "hookd/sign/secret.h"
+#include "store/postgres/copy_from_sqlite.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -46,6 +48,32 @@ core::Result<std::string> migrate_store(const ServerConfig& config) {
   auto opened = store::sqlite::open_store({sqlite_path(config), config.synchronous_full, 1, 16});
   if (!opened) return fail(std::move(opened).error());
   return describe_store(config) + " is at schema version " + std::to_string(store::sqlite::schema_version());
+}
+
+std::string jwt_secret_file(const ServerConfig& config) {
+  return (std::filesystem::path(config.data_dir) / "jwt-secret").string();
+}
+
+core::Result<std::string> copy_to_postgres(const ServerConfig& config) {
+  if (config.db_dsn.empty()) {
+    return core::error(core::ErrorCode::bad_request, "name the PostgreSQL database to copy into (--db or db_dsn)");
+  }
+  std::optional<std::string> jwt_secret;
+  if (std::ifstream in(jwt_secret_file(config)); in) {
+    std::string line;
+    if (std::getline(in, line) && !line.empty()) jwt_secret = line;
+  }
+  auto copied = store::postgres::copy_from_sqlite({sqlite_path(config), config.db_dsn, jwt_secret});
+  if (!copied) return fail(std::move(copied).error());
+  std::string summary = "copied " + sqlite_path(config) + " into " + describe_store(config) + " (schema version " +
+                        std::to_string(copied->schema_version) + ")\n";
+  for (const auto& [table, rows] : copied->tables) summary += "  " + table + ": " + std::to_string(rows) + " rows\n";
+  if (jwt_secret) {
+    summary += copied->jwt_secret_kept ? "  the JWT secret of " + jwt_secret_file(config) + " is the one nodes share\n"
+                                       : "  PostgreSQL keeps the JWT secret it had: tokens issued on SQLite are not "
+                                         "accepted unless jwt_secret is configured\n";
+  }
+  return summary;
 }
 
 std::string new_jwt_secret() {

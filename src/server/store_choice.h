@@ -1,5 +1,5 @@
 // Which store a configuration names: PostgreSQL when db_dsn is set, else the SQLite file in data_dir.
-// Shared by `hookd serve`, `hookd migrate` and `hookd prune`.
+// Shared by `hookd serve`, `hookd migrate`, `hookd prune` and `hookd copy-to-postgres`.
 #pragma once
 
 #include <memory>
@@ -16,6 +16,13 @@ core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& confi
 
 // Applies the configured store's migrations alone; a line saying which database is at which version.
 core::Result<std::string> migrate_store(const ServerConfig& config);
+
+// Copies the SQLite database in data_dir into the (empty) PostgreSQL database db_dsn, with the data
+// directory's JWT secret: a line per table copied and its rows, for `hookd copy-to-postgres`.
+core::Result<std::string> copy_to_postgres(const ServerConfig& config);
+
+// Where a node on SQLite keeps the JWT secret it generated: data_dir/jwt-secret.
+std::string jwt_secret_file(const ServerConfig& config);
 
 // A new random JWT secret (512 bits, base64url).
 std::string new_jwt_secret();

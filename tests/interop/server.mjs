@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { hookdBin } from "./hookd.mjs";
 
-// The PostgreSQL schema that stands for data directory `dir` (made if missing), or null on SQLite.
-function testDatabase(dir) {
+// The PostgreSQL schema that stands for data directory `dir` (made if missing), or null on SQLite:
+// { dsn, drop }.
+export function testDatabase(dir) {
   const server = testPostgres();
   if (!server) return null;
   const schema = "i_" + path.basename(dir).replace(/[^A-Za-z0-9]/g, "_").toLowerCase();
@@ -27,10 +28,11 @@ export function testPostgres() {
 
 // Resolves once hookd printed its address (and, on first start, its token). `storeArgs` are the
 // arguments that name its database, for other hookd commands (prune, migrate). `db` shares another
-// node's database (its storeArgs' --db) rather than the data directory's own.
-export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db, role } = {}) {
+// node's database (its storeArgs' --db) rather than the data directory's own; `sqlite` keeps the data
+// in the data directory even when the run is on PostgreSQL.
+export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db, role, sqlite = false } = {}) {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "hookd-interop-"));
-  const database = db ? null : testDatabase(dir);
+  const database = db || sqlite ? null : testDatabase(dir);
   const dsn = db ?? database?.dsn;
   const storeArgs = ["--data-dir", dir, ...(dsn ? ["--db", dsn] : [])];
   const roleArgs = role ? ["--role", role] : [];
