@@ -126,7 +126,7 @@ TEST_F(ApiTest, ValidationErrorsListEveryField) {
   EXPECT_EQ(call("GET", "/api/v1/app?order=sideways").status, 422);
 }
 
-TEST_F(ApiTest, TextHoldingTheNulCharacterIsRefusedByName) {
+TEST_F(ApiTest, TextHoldingTheNulCharacterOrOtherBytesIsRefusedByName) {
   // JSON allows "\u0000"; neither PostgreSQL's text nor a C string can keep it, so it is refused on both
   // stores, naming the field. A payload keeps it, escaped as sent.
   auto named = call("POST", "/api/v1/app", R"({"name":"Sh\u0000op"})");
@@ -138,7 +138,17 @@ TEST_F(ApiTest, TextHoldingTheNulCharacterIsRefusedByName) {
   EXPECT_EQ(call("POST", endpoints, R"({"url":"https://example.com","description":"\u0000"})").status, 422);
   EXPECT_EQ(call("POST", endpoints, R"({"url":"https://example.com","headers":{"X-A":"\u0000"}})").status, 422);
   EXPECT_EQ(call("GET", "/api/v1/app/" + app + "/msg?channel=a%00b").status, 422);
+  EXPECT_EQ(call("GET", "/api/v1/app/" + app + "/msg?channel=caf%E9").status, 422);
   EXPECT_EQ(call("GET", "/api/v1/app/a%00b").status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/app/caf%E9").status, 404);
+  EXPECT_EQ(call("POST", "/api/v1/app/new-app/msg",
+                 R"({"eventType":"x","payload":{},"application":{"name":"N\u0000","uid":"new-app"}})")
+                .status,
+            422);
+  EXPECT_EQ(call("POST", "/api/v1/app/new-app/msg",
+                 R"({"eventType":"x","payload":{},"application":{"name":"N","uid":"bad uid"}})")
+                .status,
+            422);
 
   const std::string payload = R"({"note":"a\u0000b"})";
   auto created = call("POST", "/api/v1/app/" + app + "/msg", R"({"eventType":"x","payload":)" + payload + "}");

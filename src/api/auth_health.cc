@@ -21,6 +21,9 @@ core::Result<Reply> app_portal_access(Services& services, Call& call) {
     const std::string& uid = call.param("app_id");
     if (application && application->is_object() && is_name(uid)) {
       const auto* name = application->as_object().if_contains("name");
+      if (name && name->is_string() && name->as_string().find('\0') != json::string::npos) {
+        return core::invalid({"body", "application", "name"}, "must not contain the character U+0000");
+      }
       const auto now = services.clock.now();
       store::Application created{core::new_id("app_"),
                                  call.caller.org_id,

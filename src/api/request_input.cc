@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "core/encoding.h"
+
 namespace hookd::api {
 namespace {
 
@@ -227,8 +229,10 @@ QueryReader::QueryReader(std::string_view query) {
     parameters_.emplace_back(percent_decode(item.substr(0, equals)), equals == std::string_view::npos
                                                                          ? std::string()
                                                                          : percent_decode(item.substr(equals + 1)));
-    if (has_nul(parameters_.back().first) || has_nul(parameters_.back().second)) {
-      invalid(parameters_.back().first, std::string(kNoNul));
+    // Percent-encoding can make any bytes: what is not text is refused (and never reaches a store).
+    const auto& [name, value] = parameters_.back();
+    if (core::as_text(name) != name || core::as_text(value) != value) {
+      invalid(core::as_text(name), "must be UTF-8 text without the character U+0000");
       parameters_.pop_back();
     }
   }

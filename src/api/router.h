@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/encoding.h"
+
 namespace hookd::api {
 
 using PathParams = std::map<std::string, std::string>;
@@ -82,7 +84,7 @@ class Router {
       const std::string& expected = pattern[i];
       if (expected.size() > 2 && expected.front() == '{' && expected.back() == '}') {
         std::string value = decode(segments[i]);
-        if (value.find('\0') != std::string::npos) return false;  // no id or uid holds U+0000
+        if (core::as_text(value) != value) return false;  // no id or uid holds U+0000 or bytes that are not text
         params[expected.substr(1, expected.size() - 2)] = std::move(value);
       } else if (expected != segments[i]) {
         return false;

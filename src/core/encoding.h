@@ -29,6 +29,10 @@ void append_utf8(std::string& out, std::uint32_t code_point);
 // U+10FFFF).
 bool is_utf8(std::string_view text);
 
+// The bytes as text any database column holds: well-formed UTF-8 without NUL. Each NUL, and each byte
+// that begins no well-formed sequence, becomes U+FFFD. Text that is already so comes back unchanged.
+std::string as_text(std::string_view bytes);
+
 // Accepts upper and lower case; rejects odd lengths and non-hex characters.
 std::optional<std::string> hex_decode(std::string_view text);
 

@@ -53,6 +53,18 @@ TEST(Base64Url, UsesTheUrlAlphabetWithoutPadding) {
   EXPECT_FALSE(base64url_decode("+/+/"));
 }
 
+TEST(Utf8, AsTextReplacesWhatNoColumnHolds) {
+  EXPECT_EQ(core::as_text("caf\xc3\xa9 \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xf0\x9f\x98\x80");  // unchanged
+  EXPECT_EQ(core::as_text(std::string("a\0b", 3)),
+            "a\xef\xbf\xbd"
+            "b");                                                                      // NUL
+  EXPECT_EQ(core::as_text("caf\xe9"), "caf\xef\xbf\xbd");                              // Latin-1
+  EXPECT_EQ(core::as_text("\xc0\xb4"), "\xef\xbf\xbd\xef\xbf\xbd");                    // overlong
+  EXPECT_EQ(core::as_text("\xed\xa0\x80!"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!");  // a surrogate
+  EXPECT_EQ(core::as_text("\xf0\x9f\x98"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");    // cut short
+  for (const std::string bytes : {"\xff\xfe", "\x80x", "ok"}) EXPECT_TRUE(core::is_utf8(core::as_text(bytes)));
+}
+
 TEST(Hex, RoundTripsAndAcceptsUpperCase) {
   EXPECT_EQ(hex_encode("\x01\xab\xff"), "01abff");
   EXPECT_EQ(hex_decode("01abff"), "\x01\xab\xff");

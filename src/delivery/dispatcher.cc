@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/encoding.h"
 #include "core/ids.h"
 
 namespace hookd::delivery {
@@ -49,12 +50,16 @@ struct WaitingRetry {
   bool operator>(const WaitingRetry& other) const { return due > other.due; }
 };
 
+// An endpoint whose settings could not be read (the database unreachable) is read again after this.
+constexpr core::Microseconds kReadAgainAfter = std::chrono::seconds(1);
+
 // message.attempt.failing goes out when a message's fourth attempt fails (as Svix does).
 constexpr int kFailingAfterAttempts = 4;
 
+// What the attempt log keeps of an answer: its body as text (a receiver may answer with any bytes).
 std::string response_text(const net::OutboundResponse& response) {
   if (response.failure != net::SendFailure::none) return response.error;
-  return response.body;
+  return core::as_text(response.body);
 }
 
 }  // namespace
@@ -316,8 +321,14 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
           me.pump(endpoint_id);
           return;
         }
-        if (!found) {
+        if (!found && found.error().code == core::ErrorCode::not_found) {
           me.drop_gone(endpoint_id, state);
+          return;
+        }
+        if (!found) {  // the database is unreachable for now: its work waits, and the endpoint is read again
+          me.loop.post_after(kReadAgainAfter, [weak = me.weak_from_this(), endpoint_id] {
+            if (auto again = weak.lock(); again && !again->stopped) again->pump(endpoint_id);
+          });
           return;
         }
         auto config = EndpointConfig::from(std::move(*found), app_rate);

@@ -110,6 +110,20 @@ TEST(RequestReading, ConfiguredKeysAndTypesWin) {
   configured.dedupe_field.reset();
   configured.dedupe_header = "X-Request-Id";
   EXPECT_EQ(read_request(configured, sign::Headers{{"x-request-id", "r-7"}}, "{}").dedupe_key, "r-7");
+
+  // Keys that are not text, or too long to keep, are kept as their digest: still one per delivery id.
+  const auto raw = read_request(configured, sign::Headers{{"x-request-id", "caf\xe9"}}, "{}").dedupe_key;
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->rfind("sha256:", 0), 0u);
+  EXPECT_EQ(raw->size(), 7u + 64u);
+  const auto long_key = read_request(configured, sign::Headers{{"x-request-id", std::string(300, 'k')}}, "{}");
+  EXPECT_EQ(long_key.dedupe_key->rfind("sha256:", 0), 0u);
+  EXPECT_NE(long_key.dedupe_key,
+            read_request(configured, sign::Headers{{"x-request-id", std::string(299, 'k') + "j"}}, "{}").dedupe_key);
+  configured.dedupe_header.reset();
+  configured.dedupe_field = "id";
+  const auto nul = read_request(configured, sign::Headers{}, R"({"id":"evt\u0000"})").dedupe_key;
+  EXPECT_EQ(nul->rfind("sha256:", 0), 0u);
 }
 
 TEST(RequestReading, PayloadsAreKeptOrWrapped) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/encoding.h"
+#include "sign/crypto.h"
 
 namespace hookd::ingress {
 namespace {
@@ -102,7 +103,11 @@ RequestReading read_request(const store::Source& source, const sign::HeaderSourc
   } else {
     reading.dedupe_key = provider_delivery_id(source.scheme, headers, object);
   }
-  if (reading.dedupe_key && reading.dedupe_key->size() > kMaxKeyLength) reading.dedupe_key->resize(kMaxKeyLength);
+  // A key too long to keep, or that is not text (a header's raw bytes, a "\u0000"), is kept as its digest.
+  if (reading.dedupe_key &&
+      (reading.dedupe_key->size() > kMaxKeyLength || core::as_text(*reading.dedupe_key) != *reading.dedupe_key)) {
+    reading.dedupe_key = "sha256:" + core::hex_encode(sign::crypto::sha256(*reading.dedupe_key).view());
+  }
 
   std::optional<std::string> type = source.event_type;
   if (!type) {

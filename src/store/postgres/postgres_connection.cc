@@ -106,6 +106,7 @@ bool PostgresStatement::run_once() {
     // Text goes to the server as a C string, which would end at a NUL; PostgreSQL's text cannot hold one.
     if (parameter.value && !parameter.binary && parameter.value->find('\0') != std::string::npos) {
       connection_.last_error_ = "text holding the character U+0000 cannot be stored in PostgreSQL";
+      connection_.last_state_.clear();
       failed_ = true;
       return false;
     }

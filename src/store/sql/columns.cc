@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/encoding.h"
+
 namespace hookd::store::sql {
 
 namespace json = boost::json;
@@ -35,7 +37,10 @@ StringMap decode_map(std::string_view text) {
 
 std::string encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
   json::array array;
-  for (const auto& [name, value] : pairs) array.push_back(json::array{json::string(name), json::string(value)});
+  // Header values may hold any byte but NUL and controls: kept as text, others replaced (core::as_text).
+  for (const auto& [name, value] : pairs) {
+    array.push_back(json::array{json::string(core::as_text(name)), json::string(core::as_text(value))});
+  }
   return json::serialize(array);
 }
 
