@@ -68,6 +68,10 @@ core::Result<std::string> copy_to_postgres(const ServerConfig& config) {
   std::string summary = "copied " + sqlite_path(config) + " into " + describe_store(config) + " (schema version " +
                         std::to_string(copied->schema_version) + ")\n";
   for (const auto& [table, rows] : copied->tables) summary += "  " + table + ": " + std::to_string(rows) + " rows\n";
+  if (copied->replaced_text > 0) {
+    summary += "  " + std::to_string(copied->replaced_text) +
+               " text values were not UTF-8 text; their stray bytes became U+FFFD\n";
+  }
   if (jwt_secret) {
     summary += copied->jwt_secret_kept ? "  the JWT secret of " + jwt_secret_file(config) + " is the one nodes share\n"
                                        : "  PostgreSQL keeps the JWT secret it had: tokens issued on SQLite are not "

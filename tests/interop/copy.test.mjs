@@ -18,7 +18,8 @@ test("hookd copy-to-postgres moves a stopped node's data, queue and secret into 
 }, async () => {
   let healthy = false;
   const receiver = await startReceiver(() => (healthy ? 204 : 503));
-  const target = testDatabase(mkdtempSync(path.join(tmpdir(), "hookd-copy-")));
+  const targetDir = mkdtempSync(path.join(tmpdir(), "hookd-copy-"));
+  const target = testDatabase(targetDir);
   const before = await startHookd({ sqlite: true, env });
   let after;
   try {
@@ -63,8 +64,10 @@ test("hookd copy-to-postgres moves a stopped node's data, queue and secret into 
     assert.match(again.stderr, /already holds hookd data/);
   } finally {
     await after?.stop();
+    after?.cleanup();
     before.cleanup();
     target.drop();
+    rmSync(targetDir, { recursive: true, force: true });
     receiver.close();
   }
 });

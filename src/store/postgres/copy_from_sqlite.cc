@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <set>
+
+#include "core/encoding.h"
 
 #include "store/postgres/postgres_connection.h"
 #include "store/postgres/postgres_store.h"
@@ -120,20 +123,22 @@ class Copier {
     const char* select = texts_.add("SELECT " + names + " FROM \"" + table + "\"");
     // A setting PostgreSQL has already (such as the JWT secret of a node started before) stays.
     const std::string keep = table == "setting" ? " ON CONFLICT (name) DO NOTHING" : "";
-    const char* insert_one = texts_.add(insert_text(table, names, columns.size(), 1) + keep);
-    const char* insert_batch = texts_.add(insert_text(table, names, columns.size(), rows_per_insert_) + keep);
+    // One INSERT per batch: as many rows as fit PostgreSQL's 65,535 parameters, fewer when they are big.
+    const std::size_t batch_rows = std::min(rows_per_insert_, std::max<std::size_t>(1, 65535 / columns.size()));
+    std::map<std::size_t, const char*> inserts;  // by rows
+    const auto insert_of = [&](std::size_t rows) {
+      auto& sql = inserts[rows];
+      if (sql == nullptr) sql = texts_.add(insert_text(table, names, columns.size(), rows) + keep);
+      return sql;
+    };
 
     std::vector<std::vector<Cell>> rows;
     std::size_t bytes = 0;
     std::int64_t copied = 0;
     const auto send = [&]() -> core::Status {
-      if (rows.size() == rows_per_insert_) {
-        if (auto sent = insert(insert_batch, rows, columns); !sent) return sent;
-      } else {
-        for (auto& row : rows) {
-          std::vector<std::vector<Cell>> one{std::move(row)};
-          if (auto sent = insert(insert_one, one, columns); !sent) return sent;
-        }
+      if (rows.empty()) return {};
+      if (auto sent = insert(insert_of(rows.size()), rows, columns); !sent) {
+        return core::error(sent.error().code, "copying rows into " + table + ": " + sent.error().detail);
       }
       copied += static_cast<std::int64_t>(rows.size());
       rows.clear();
@@ -154,6 +159,11 @@ class Copier {
         } else {
           cell.bytes = read->text(index);
           bytes += cell.bytes.size();
+          // SQLite keeps any bytes in text; PostgreSQL only UTF-8 without NUL (older hookd let some in).
+          if (columns[c].kind == Kind::text && core::as_text(cell.bytes) != cell.bytes) {
+            cell.bytes = core::as_text(cell.bytes);
+            ++replaced_;
+          }
         }
       }
       // The deliveries the SQLite node held in memory wait for the new nodes to claim them.
@@ -162,7 +172,7 @@ class Copier {
           if (columns[c].name == "claimed") row[c] = Cell{false, 0, {}};
         }
       }
-      if (rows.size() == rows_per_insert_ || bytes >= kMaxBatchBytes) {
+      if (rows.size() == batch_rows || bytes >= kMaxBatchBytes) {
         if (auto sent = send(); !sent) return fail(std::move(sent).error());
       }
     }
@@ -208,14 +218,20 @@ class Copier {
       }
     }
     statement->step();
-    if (statement->failed()) return fail(to_.error("copying rows"));
+    if (statement->failed()) return fail(to_.error("writing"));
     return {};
   }
 
+ public:
+  // How many text values were not UTF-8 text, and were copied with U+FFFD in place of their bytes.
+  std::int64_t replaced() const { return replaced_; }
+
+ private:
   SqlTexts& texts_;
   Connection& from_;
   Connection& to_;
   std::size_t rows_per_insert_;
+  std::int64_t replaced_ = 0;
 };
 
 }  // namespace
@@ -286,8 +302,7 @@ core::Result<CopyReport> copy_from_sqlite(const CopyOptions& options) {
     if (keep->failed()) return fail((*to)->error("keeping the JWT secret"));
     report.jwt_secret_kept = (*to)->changes() == 1;
   }
-  if (auto committed = transaction.commit(); !committed) return fail(std::move(committed).error());
-
+  // Counted before the commit: a copy that does not add up leaves nothing behind, and may run again.
   for (std::size_t i = 0; i < tables->size(); ++i) {
     auto rows = copier.count((*tables)[i]);
     if (!rows) return fail(std::move(rows).error());
@@ -297,6 +312,8 @@ core::Result<CopyReport> copy_from_sqlite(const CopyOptions& options) {
     }
     report.tables.emplace_back((*tables)[i], read[i]);
   }
+  report.replaced_text = copier.replaced();
+  if (auto committed = transaction.commit(); !committed) return fail(std::move(committed).error());
   return report;
 }
 

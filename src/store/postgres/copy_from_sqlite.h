@@ -26,6 +26,9 @@ struct CopyReport {
   int schema_version = 0;
   std::vector<std::pair<std::string, std::int64_t>> tables;  // each table copied, and its rows
   bool jwt_secret_kept = false;
+  // Text values that were not UTF-8 text (an older hookd kept some: a receiver's answer in another
+  // encoding, a header's raw bytes), copied with U+FFFD in place of the bytes PostgreSQL cannot hold.
+  std::int64_t replaced_text = 0;
 };
 
 // Copies every table but the nodes' leases in one PostgreSQL transaction: all or nothing. The SQLite

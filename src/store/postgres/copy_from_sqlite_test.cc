@@ -80,6 +80,21 @@ TEST_F(CopyFromSqliteTest, EverythingArrivesAndTheQueueWaitsForTheNewNodes) {
       ASSERT_TRUE((*sqlite)->create_message({message, std::nullopt, true, nullptr}));
       messages.push_back(message.id);
     }
+    // An answer an older hookd kept as the receiver sent it: Latin-1, with a NUL.
+    Attempt attempt{core::new_id("atmpt_"),
+                    app.org_id,
+                    app.id,
+                    messages[0],
+                    endpoint.id,
+                    endpoint.url,
+                    std::string("caf\xe9\0!", 6),
+                    500,
+                    3,
+                    MessageStatus::fail,
+                    TriggerType::scheduled,
+                    now};
+    (*sqlite)->record_outcomes({{attempt, messages[0], endpoint.id, std::nullopt}});
+    ASSERT_TRUE((*sqlite)->flush());
     std::promise<core::Status> kept;
     (*sqlite)->keep_answer_async("answer-key", {202, {{"content-type", "application/json"}}, answer_body, now},
                                  now - 24h, [&](core::Status status) { kept.set_value(std::move(status)); });
@@ -96,6 +111,8 @@ TEST_F(CopyFromSqliteTest, EverythingArrivesAndTheQueueWaitsForTheNewNodes) {
   EXPECT_EQ(rows_of(*report, "kept_answer"), 1);
   EXPECT_EQ(rows_of(*report, "app_lease"), -1);  // leases belong to the nodes that hold them
   EXPECT_TRUE(report->jwt_secret_kept);
+  EXPECT_EQ(rows_of(*report, "attempt"), 1);
+  EXPECT_EQ(report->replaced_text, 1);
 
   auto opened = open_store({schema_->dsn(), 1, 0, 16, "new-node", 30s});
   ASSERT_TRUE(opened) << opened.error().detail;
@@ -120,6 +137,11 @@ TEST_F(CopyFromSqliteTest, EverythingArrivesAndTheQueueWaitsForTheNewNodes) {
   ASSERT_EQ(work->size(), 1u);
   EXPECT_EQ((*work)[0].first, endpoint.id);
   EXPECT_EQ(postgres.claim_due(endpoint.id, core::SystemClock::instance().now(), 10)->tasks.size(), 5u);
+  AttemptFilter by_message;
+  by_message.msg_id = messages[0];
+  auto attempts = postgres.list_attempts(app.id, {}, by_message);
+  ASSERT_EQ(attempts->items.size(), 1u);
+  EXPECT_EQ(attempts->items[0].response, "caf\xef\xbf\xbd\xef\xbf\xbd!");
   auto answer = postgres.find_answer("answer-key", now - 1h);
   ASSERT_TRUE(answer && *answer);
   EXPECT_EQ((*answer)->body, answer_body);
