@@ -326,6 +326,67 @@ TEST_P(StoreTest, PruningDeletesOldMessagesButKeepsPendingOnes) {
   EXPECT_EQ(db()->list_message_destinations(a.id, old[0].message.id, {})->items.size(), 0u);
 }
 
+TEST_P(StoreTest, ManyOutcomesAtOnceAreAllRecorded) {
+  // A busy dispatcher hands over many outcomes in one call: full runs of rows and the rest, each to its
+  // own delivery; then one delivery updated twice in one call, where the last update stands.
+  const Application a = app();
+  const Endpoint e = endpoint(a);
+  const Endpoint other = endpoint(a);
+  std::vector<CreatedMessage> created;
+  for (int i = 0; i < 37; ++i) created.push_back(*publish(a, "t"));
+  const auto now = core::SystemClock::instance().now();
+  std::vector<DeliveryOutcome> outcomes;
+  for (int i = 0; i < 37; ++i) {
+    const std::string& msg_id = created[static_cast<std::size_t>(i)].message.id;
+    for (const Endpoint* to : {&e, &other}) {
+      const bool success = i % 2 == 0;
+      Attempt attempt{core::new_id("atmpt_"),
+                      a.org_id,
+                      a.id,
+                      msg_id,
+                      to->id,
+                      to->url,
+                      "r" + std::to_string(i),
+                      success ? 200 : 500,
+                      i,
+                      success ? MessageStatus::success : MessageStatus::fail,
+                      TriggerType::scheduled,
+                      now};
+      outcomes.push_back({attempt, msg_id, to->id,
+                          success ? DestinationUpdate{MessageStatus::success, 1, std::nullopt, false}
+                                  : DestinationUpdate{MessageStatus::pending, 1, now + 1h, false}});
+    }
+  }
+  db()->record_outcomes(std::move(outcomes));
+  const std::string& twice = created[0].message.id;
+  db()->record_outcomes({{std::nullopt, twice, e.id, DestinationUpdate{MessageStatus::pending, 2, now, false}},
+                         {std::nullopt, twice, e.id, DestinationUpdate{MessageStatus::fail, 3, std::nullopt, false}}});
+  ASSERT_TRUE(db()->flush());
+
+  for (int i = 0; i < 37; ++i) {
+    const std::string& msg_id = created[static_cast<std::size_t>(i)].message.id;
+    AttemptFilter filter;
+    filter.msg_id = msg_id;
+    const auto attempts = db()->list_attempts(a.id, {}, filter);
+    ASSERT_EQ(attempts->items.size(), 2u) << i;
+    EXPECT_EQ(attempts->items[0].response, "r" + std::to_string(i));
+    EXPECT_EQ(attempts->items[0].response_duration_ms, i);
+    const auto destinations = db()->list_message_destinations(a.id, msg_id, {});
+    ASSERT_TRUE(destinations);
+    ASSERT_EQ(destinations->items.size(), 2u);
+    for (const auto& destination : destinations->items) {
+      const MessageStatus expected = i == 0 && destination.endpoint.id == e.id ? MessageStatus::fail
+                                     : i % 2 == 0                              ? MessageStatus::success
+                                                                               : MessageStatus::pending;
+      EXPECT_EQ(destination.destination.status, expected) << i;
+      if (expected == MessageStatus::pending) {
+        EXPECT_EQ(destination.destination.next_attempt_at, now + 1h) << i;
+      }
+    }
+  }
+  EXPECT_EQ(db()->endpoint_stats(a.id, e.id, std::nullopt, std::nullopt)->fail, 1);
+}
+
 TEST_P(StoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
   const Application a = app();
   const Endpoint e = endpoint(a);
