@@ -32,14 +32,26 @@ constexpr const char* kDropOwnLeases = "DELETE FROM app_lease WHERE node_id = ?1
 constexpr const char* kReleaseAll = "UPDATE destination SET claimed = 0 WHERE claimed = 1";
 constexpr const char* kDropAllLeases = "DELETE FROM app_lease";
 
-// Alone on the database: every endpoint with unclaimed pending work.
-constexpr const char* kUnclaimedWork =
-    "SELECT endpoint_id, min(next_attempt_at) FROM destination WHERE status = 1 AND claimed = 0 GROUP BY endpoint_id";
+// The endpoints with unclaimed pending work, one index probe each (a loose scan of destination_due):
+// a backlog of millions of deliveries to a dead endpoint costs no more to find than one.
+#define HOOKD_WAITING_ENDPOINTS                                                                  \
+  "WITH RECURSIVE waiting(endpoint_id) AS ("                                                     \
+  " SELECT min(endpoint_id) FROM destination WHERE status = 1 AND claimed = 0"                   \
+  " UNION ALL SELECT (SELECT min(endpoint_id) FROM destination WHERE status = 1 AND claimed = 0" \
+  " AND endpoint_id > w.endpoint_id) FROM waiting w WHERE w.endpoint_id IS NOT NULL)"
+#define HOOKD_EARLIEST_DUE                                                                                 \
+  "(SELECT min(d.next_attempt_at) FROM destination d WHERE d.endpoint_id = w.endpoint_id AND d.status = 1" \
+  " AND d.claimed = 0)"
+
+// Alone on the database: every endpoint with unclaimed pending work, and when the earliest is due.
+constexpr const char* kUnclaimedWork = HOOKD_WAITING_ENDPOINTS " SELECT w.endpoint_id, " HOOKD_EARLIEST_DUE
+                                                               " FROM waiting w WHERE w.endpoint_id IS NOT NULL";
 // Shared (?1 this node, ?2 now): unclaimed work of applications nobody else holds…
 constexpr const char* kUnclaimedFreeWork =
-    "SELECT d.endpoint_id, min(d.next_attempt_at) FROM destination d JOIN endpoint e ON e.id = d.endpoint_id"
-    " LEFT JOIN app_lease l ON l.app_id = e.app_id WHERE d.status = 1 AND d.claimed = 0"
-    " AND (l.app_id IS NULL OR l.node_id = ?1 OR l.expires_at < ?2) GROUP BY d.endpoint_id";
+    HOOKD_WAITING_ENDPOINTS " SELECT w.endpoint_id, " HOOKD_EARLIEST_DUE
+                            " FROM waiting w JOIN endpoint e ON e.id = w.endpoint_id"
+                            " LEFT JOIN app_lease l ON l.app_id = e.app_id"
+                            " WHERE l.app_id IS NULL OR l.node_id = ?1 OR l.expires_at < ?2";
 // …the work of leases that expired (their node is gone, with its claims)…
 constexpr const char* kExpiredLeaseWork =
     "SELECT d.endpoint_id, min(d.next_attempt_at) FROM app_lease l JOIN endpoint e ON e.app_id = l.app_id"
