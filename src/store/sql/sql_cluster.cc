@@ -52,15 +52,13 @@ constexpr const char* kUnclaimedFreeWork =
                             " FROM waiting w JOIN endpoint e ON e.id = w.endpoint_id"
                             " LEFT JOIN app_lease l ON l.app_id = e.app_id"
                             " WHERE l.app_id IS NULL OR l.node_id = ?1 OR l.expires_at < ?2";
-// …the work of leases that expired (their node is gone, with its claims)…
-constexpr const char* kExpiredLeaseWork =
-    "SELECT d.endpoint_id, min(d.next_attempt_at) FROM app_lease l JOIN endpoint e ON e.app_id = l.app_id"
-    " JOIN destination d ON d.endpoint_id = e.id WHERE l.expires_at < ?1 AND d.status = 1 GROUP BY d.endpoint_id";
-// …and claims under no lease at all (a node claimed as it gave its leases back).
-constexpr const char* kOrphanedClaims =
+// …and claims no live lease covers: those of a node that is gone (its lease expired), or made as a node
+// gave its leases back. Its unclaimed work is in kUnclaimedFreeWork already. Claims are what nodes hold
+// in memory, so this reads few rows (destination_claimed), however long the queue.
+constexpr const char* kStrandedClaims =
     "SELECT d.endpoint_id, min(d.next_attempt_at) FROM destination d JOIN endpoint e ON e.id = d.endpoint_id"
-    " WHERE d.claimed = 1 AND d.status = 1 AND NOT EXISTS (SELECT 1 FROM app_lease l WHERE l.app_id = e.app_id)"
-    " GROUP BY d.endpoint_id";
+    " LEFT JOIN app_lease l ON l.app_id = e.app_id"
+    " WHERE d.claimed = 1 AND d.status = 1 AND (l.app_id IS NULL OR l.expires_at < ?1) GROUP BY d.endpoint_id";
 
 }  // namespace
 
@@ -189,13 +187,12 @@ Result<std::vector<std::pair<std::string, TimePoint>>> SqlStore::unclaimed_work(
   auto db = reader();
   std::unordered_map<std::string, TimePoint> earliest;
   const auto now = micros(core::SystemClock::instance().now());
-  const std::vector<const char*> queries = settings_.shared
-                                               ? std::vector{kUnclaimedFreeWork, kExpiredLeaseWork, kOrphanedClaims}
-                                               : std::vector{kUnclaimedWork};
+  const std::vector<const char*> queries =
+      settings_.shared ? std::vector{kUnclaimedFreeWork, kStrandedClaims} : std::vector{kUnclaimedWork};
   for (const char* sql : queries) {
     auto statement = db->prepare(sql);
     if (sql == kUnclaimedFreeWork) statement->bind(1, settings_.node_id).bind(2, now);
-    if (sql == kExpiredLeaseWork) statement->bind(1, now);
+    if (sql == kStrandedClaims) statement->bind(1, now);
     while (statement->step()) {
       const TimePoint due = time_at(statement->optional_int64(1).value_or(now));
       auto [it, inserted] = earliest.emplace(statement->text(0), due);
