@@ -195,6 +195,13 @@ CREATE TABLE kept_answer (
 );
 CREATE INDEX kept_answer_age ON kept_answer(created_at);
 )sql"},
+    {9, "claims by endpoint", R"sql(
+-- The claimed rows (what nodes hold in memory) by endpoint, so that whether an application has work in
+-- a node's memory is one probe per endpoint (see kRenewBusyLeases in store/sql/sql_cluster.cc), and all
+-- of them one range.
+DROP INDEX destination_claimed;
+CREATE INDEX destination_claimed ON destination(claimed, endpoint_id) WHERE claimed = 1;
+)sql"},
 };
 
 }  // namespace

@@ -23,7 +23,16 @@ constexpr const char* kLeaseOf = "SELECT node_id, expires_at FROM app_lease WHER
 constexpr const char* kGiveBackAppClaims =
     "UPDATE destination SET claimed = 0 WHERE claimed = 1"
     " AND endpoint_id IN (SELECT id FROM endpoint WHERE app_id = ?1)";
-constexpr const char* kRenewLeases = "UPDATE app_lease SET expires_at = ?2 WHERE node_id = ?1";
+// Renews this node's leases of applications with work: pending deliveries in the queue
+// (destination_due) or in its memory (claimed: destination_claimed). The others run out, and the next
+// node with work for such an application takes it; a lease per application ever served would otherwise
+// be renewed forever. The keeper renews three times a term, so work claimed under a lease that was
+// just skipped is seen, and the lease renewed, before it ends.
+constexpr const char* kRenewBusyLeases =
+    "UPDATE app_lease SET expires_at = ?2 WHERE node_id = ?1 AND EXISTS (SELECT 1 FROM endpoint e"
+    " WHERE e.app_id = app_lease.app_id AND (EXISTS (SELECT 1 FROM destination d WHERE d.endpoint_id = e.id"
+    " AND d.status = 1 AND d.claimed = 0) OR EXISTS (SELECT 1 FROM destination d WHERE d.endpoint_id = e.id"
+    " AND d.claimed = 1)))";
 constexpr const char* kOwnLeases = "SELECT app_id, expires_at FROM app_lease WHERE node_id = ?1";
 constexpr const char* kGiveBackOwnClaims =
     "UPDATE destination SET claimed = 0 WHERE claimed = 1 AND endpoint_id IN"
@@ -124,7 +133,7 @@ void SqlStore::keep_leases() {
     std::vector<std::string> lost;
     (void)writes_->run<void>([this, &lost](Connection& db) -> Status {
       const TimePoint now = core::SystemClock::instance().now();
-      auto renew = db.prepare(kRenewLeases);
+      auto renew = db.prepare(kRenewBusyLeases);
       renew->bind(1, settings_.node_id).bind(2, micros(now + settings_.lease_ttl));
       renew->step();
       if (renew->failed()) return fail(db.error("renewing leases"));

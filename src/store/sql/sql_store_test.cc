@@ -486,6 +486,36 @@ TEST_P(StoreTest, OnASharedDatabaseOneNodeAtATimeDeliversForAnApplication) {
   EXPECT_EQ(db()->claim_due(e.id, now(), 10)->tasks.size(), 2u);
 }
 
+TEST_P(StoreTest, ALeaseOutlivesItsWorkByOneTermOnly) {
+  if (!schema_) GTEST_SKIP() << "SQLite has one node";
+  const Application a = app();
+  const Endpoint e = endpoint(a);
+  auto node_a = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-a", 1s}).value();
+  auto node_b = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-b", 1s}).value();
+  const auto now = [] { return core::SystemClock::instance().now(); };
+
+  // While node-a holds work of the application (claimed, in its memory), it keeps the lease.
+  auto first = publish(a, "t", std::nullopt, std::nullopt, node_a.get());
+  ASSERT_EQ(first->tasks.size(), 1u);
+  std::this_thread::sleep_for(1500ms);
+  auto second = publish(a, "t", std::nullopt, std::nullopt, node_b.get());
+  EXPECT_TRUE(second->tasks.empty());
+  ASSERT_EQ(node_a->claim_due(e.id, now(), 10)->tasks.size(), 1u);
+
+  // Both delivered: node-a stops renewing, and once the lease has run out the next node with work for
+  // the application takes it. (A node renews only what it works for: a lease per application ever seen
+  // would be renewed forever.)
+  std::vector<DeliveryOutcome> delivered;
+  for (const auto* message : {&first->message, &second->message}) {
+    delivered.push_back(
+        {std::nullopt, message->id, e.id, DestinationUpdate{MessageStatus::success, 1, std::nullopt, false}});
+  }
+  node_a->record_outcomes(std::move(delivered));
+  ASSERT_TRUE(node_a->flush());
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(publish(a, "t", std::nullopt, std::nullopt, node_b.get())->tasks.size(), 1u);
+}
+
 TEST_P(StoreTest, ANodeHearsWhenAnotherTookItsLeaseOver) {
   if (!schema_) GTEST_SKIP() << "SQLite has one node";
   const Application a = app();
