@@ -88,6 +88,13 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   // Through the interface, as the rest of hookd uses it.
   Store* db() { return store_.get(); }
 
+  // Another node on the test's PostgreSQL schema, with 1 s leases.
+  std::unique_ptr<SqlStore> node(const char* name) {
+    auto opened = postgres::open_store({schema_->dsn(), 1, 1, 64, name, 1s});
+    EXPECT_TRUE(opened) << opened.error().detail;
+    return opened ? std::move(*opened) : nullptr;
+  }
+
   std::filesystem::path directory_;
   std::unique_ptr<hookd::testing::PostgresSchema> schema_;
   std::unique_ptr<SqlStore> store_;
@@ -462,8 +469,8 @@ TEST_P(StoreTest, OnASharedDatabaseOneNodeAtATimeDeliversForAnApplication) {
   if (!schema_) GTEST_SKIP() << "SQLite has one node";
   const Application a = app();
   const Endpoint e = endpoint(a);
-  auto node_a = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-a", 1s}).value();
-  auto node_b = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-b", 1s}).value();
+  auto node_a = node("node-a");
+  auto node_b = node("node-b");
   const auto now = [] { return core::SystemClock::instance().now(); };
 
   // The first node with work for the application takes its lease and claims at once; the other one
@@ -490,8 +497,8 @@ TEST_P(StoreTest, ALeaseOutlivesItsWorkByOneTermOnly) {
   if (!schema_) GTEST_SKIP() << "SQLite has one node";
   const Application a = app();
   const Endpoint e = endpoint(a);
-  auto node_a = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-a", 1s}).value();
-  auto node_b = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-b", 1s}).value();
+  auto node_a = node("node-a");
+  auto node_b = node("node-b");
   const auto now = [] { return core::SystemClock::instance().now(); };
 
   // While node-a holds work of the application (claimed, in its memory), it keeps the lease.
@@ -520,7 +527,7 @@ TEST_P(StoreTest, ANodeHearsWhenAnotherTookItsLeaseOver) {
   if (!schema_) GTEST_SKIP() << "SQLite has one node";
   const Application a = app();
   endpoint(a);
-  auto node_a = postgres::open_store({schema_->dsn(), 1, 1, 64, "node-a", 1s}).value();
+  auto node_a = node("node-a");
   std::mutex mutex;
   std::vector<std::string> lost;
   ChangeHandlers handlers;
