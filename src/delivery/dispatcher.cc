@@ -414,7 +414,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
           state.store_due = std::min(*state.store_due, *claimed->next_due);
         }
         if (!state.store_due) me.clear_store_work(endpoint_id, state);
-        for (DeliveryTask& task : claimed->tasks) state.ready.push_back(std::move(task));
+        for (DeliveryTask& task : claimed->tasks) {
+          me.lost_apps.erase(task.app_id);  // claimed: this node holds the application's lease again
+          state.ready.push_back(std::move(task));
+        }
         me.pump(endpoint_id);
       });
     });

@@ -272,5 +272,21 @@ TEST_F(DispatcherTest, AnApplicationLostToAnotherNodeIsNoLongerDeliveredHere) {
   EXPECT_EQ(receiver.count(), 1u);
 }
 
+TEST_F(DispatcherTest, AnApplicationRegainedThroughTheQueueIsDeliveredHereAgain) {
+  Receiver receiver([](const net::HttpRequest&, int call) { return status(call == 0 ? 500 : 200); });
+  endpoint(receiver.url());
+  start_dispatcher();
+  dispatcher_->application_lost(app_.id);  // another node took it, and let it go once done
+  // Its next message reaches this node through the queue (accepted by a node that claims nothing)…
+  const auto now = core::SystemClock::instance().now();
+  const store::Message message{core::new_id("msg_"), app_.org_id, app_.id, "test.event", std::nullopt,
+                               std::nullopt,         "{}",        now,     now + 24h};
+  ASSERT_TRUE(store_->create_message({message, std::nullopt, false, nullptr}));
+  dispatcher_->look_for_work();
+  // …and this node delivers it as its own again: the failed first try is retried.
+  ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  EXPECT_EQ(receiver.count(), 2u);
+}
+
 }  // namespace
 }  // namespace hookd::delivery

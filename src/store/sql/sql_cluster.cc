@@ -24,15 +24,15 @@ constexpr const char* kGiveBackAppClaims =
     "UPDATE destination SET claimed = 0 WHERE claimed = 1"
     " AND endpoint_id IN (SELECT id FROM endpoint WHERE app_id = ?1)";
 // Renews this node's leases of applications with work: pending deliveries in the queue
-// (destination_due) or in its memory (claimed: destination_claimed). The others run out, and the next
-// node with work for such an application takes it; a lease per application ever served would otherwise
-// be renewed forever. The keeper renews three times a term, so work claimed under a lease that was
-// just skipped is seen, and the lease renewed, before it ends.
+// (destination_due) or in its memory (claimed: destination_claimed_by_endpoint), and those it claimed
+// for since the keeper last ran (?3, a JSON list: claims not yet committed are not seen). The others
+// run out, and the next node with work for such an application takes it; a lease per application ever
+// served would otherwise be renewed forever.
 constexpr const char* kRenewBusyLeases =
-    "UPDATE app_lease SET expires_at = ?2 WHERE node_id = ?1 AND EXISTS (SELECT 1 FROM endpoint e"
-    " WHERE e.app_id = app_lease.app_id AND (EXISTS (SELECT 1 FROM destination d WHERE d.endpoint_id = e.id"
-    " AND d.status = 1 AND d.claimed = 0) OR EXISTS (SELECT 1 FROM destination d WHERE d.endpoint_id = e.id"
-    " AND d.claimed = 1)))";
+    "UPDATE app_lease SET expires_at = ?2 WHERE node_id = ?1 AND (app_id IN (SELECT value FROM json_each(?3))"
+    " OR EXISTS (SELECT 1 FROM endpoint e WHERE e.app_id = app_lease.app_id AND (EXISTS (SELECT 1 FROM"
+    " destination d WHERE d.endpoint_id = e.id AND d.status = 1 AND d.claimed = 0) OR EXISTS (SELECT 1 FROM"
+    " destination d WHERE d.endpoint_id = e.id AND d.claimed = 1 AND d.status = 1))))";
 constexpr const char* kOwnLeases = "SELECT app_id, expires_at FROM app_lease WHERE node_id = ?1";
 constexpr const char* kGiveBackOwnClaims =
     "UPDATE destination SET claimed = 0 WHERE claimed = 1 AND endpoint_id IN"
@@ -63,7 +63,7 @@ constexpr const char* kUnclaimedFreeWork =
                             " WHERE l.app_id IS NULL OR l.node_id = ?1 OR l.expires_at < ?2";
 // …and claims no live lease covers: those of a node that is gone (its lease expired), or made as a node
 // gave its leases back. Its unclaimed work is in kUnclaimedFreeWork already. Claims are what nodes hold
-// in memory, so this reads few rows (destination_claimed), however long the queue.
+// in memory, so this reads few rows (destination_claimed_by_endpoint), however long the queue.
 constexpr const char* kStrandedClaims =
     "SELECT d.endpoint_id, min(d.next_attempt_at) FROM destination d JOIN endpoint e ON e.id = d.endpoint_id"
     " LEFT JOIN app_lease l ON l.app_id = e.app_id"
@@ -89,13 +89,21 @@ void SqlStore::see_lease(const std::string& app_id, std::optional<Lease> lease) 
   }
 }
 
+void SqlStore::note_granted(const std::string& app_id) {
+  std::lock_guard lock(leases_mutex_);
+  granted_.insert(app_id);
+}
+
 bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over) {
   if (took_over) *took_over = false;
   if (!settings_.shared) return true;
   if (auto seen = seen_lease(app_id)) {
     // Until half its time has run, a lease this node holds cannot have been taken: no need to ask. And
     // another node's lease holds until it ends (or that node gives it back, which it announces).
-    if (seen->mine && seen->expires - now > ttl() / 2) return true;
+    if (seen->mine && seen->expires - now > ttl() / 2) {
+      note_granted(app_id);
+      return true;
+    }
     if (!seen->mine && seen->expires > now) return false;
   }
   {
@@ -117,6 +125,7 @@ bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint n
   }
   const bool changed_hands = take->int64(0) != 0;
   see_lease(app_id, Lease{true, expires});
+  note_granted(app_id);
   if (changed_hands) {
     auto give_back = db.prepare(kGiveBackAppClaims);
     give_back->bind(1, app_id);
@@ -133,8 +142,14 @@ void SqlStore::keep_leases() {
     std::vector<std::string> lost;
     (void)writes_->run<void>([this, &lost](Connection& db) -> Status {
       const TimePoint now = core::SystemClock::instance().now();
+      std::unordered_set<std::string> granted;
+      {
+        std::lock_guard leases_lock(leases_mutex_);
+        granted.swap(granted_);
+      }
       auto renew = db.prepare(kRenewBusyLeases);
       renew->bind(1, settings_.node_id).bind(2, micros(now + settings_.lease_ttl));
+      renew->bind(3, encode_list(std::vector<std::string>(granted.begin(), granted.end())));
       renew->step();
       if (renew->failed()) return fail(db.error("renewing leases"));
       // What this node holds, as the database says: a lease taken over by another node while this one
@@ -153,11 +168,15 @@ void SqlStore::keep_leases() {
         }
         leases_ = std::move(own_leases);
       }
-      // Lost only if another node holds it now (one this node has just taken is not in the list read above).
+      // Lost only if another node holds it now. A lease this node is taking in a transaction not yet
+      // committed is not in the list read above, and its row may still name the node it is taken from,
+      // with a time that has passed.
       for (const auto& app_id : missing) {
         auto look = db.prepare(kLeaseOf);
         look->bind(1, app_id);
-        if (look->step() && look->text(0) != settings_.node_id) lost.push_back(app_id);
+        if (look->step() && look->text(0) != settings_.node_id && time_at(look->int64(1)) > now) {
+          lost.push_back(app_id);
+        }
       }
       return {};
     });

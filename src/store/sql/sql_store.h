@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/sql/connection.h"
@@ -178,6 +179,8 @@ class SqlStore final : public Store {
   // Whether this node holds (or now takes) the lease on the application's deliveries; only on the
   // writer thread. Taking one over from a node that is gone gives back that node's claims, and sets
   // `took_over`. Alone on the database, always.
+  // Notes that this node claims work under its lease of the application (see granted_).
+  void note_granted(const std::string& app_id);
   bool hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over = nullptr);
   // The lease time in microseconds, so that its fractions do not round to whole seconds.
   std::chrono::microseconds ttl() const;
@@ -195,6 +198,9 @@ class SqlStore final : public Store {
   std::unordered_map<std::string, std::shared_ptr<const Routes>> routes_;  // guarded by routes_mutex_
   std::mutex leases_mutex_;
   std::unordered_map<std::string, Lease> leases_;  // guarded by leases_mutex_
+  // Applications this node claimed work for since the keeper last ran: their leases are renewed then,
+  // whether or not the claims have committed yet (guarded by leases_mutex_).
+  std::unordered_set<std::string> granted_;
   std::unique_ptr<ChangeListener> listener_;
   std::mutex handlers_mutex_;  // held while a handler runs
   ChangeHandlers handlers_;    // guarded by handlers_mutex_

@@ -191,9 +191,10 @@ CREATE INDEX kept_answer_age ON kept_answer(created_at);
     {9, "claims by endpoint", R"sql(
 -- The claimed rows (what nodes hold in memory) by endpoint, so that whether an application has work in
 -- a node's memory is one probe per endpoint (see kRenewBusyLeases in store/sql/sql_cluster.cc), and all
--- of them one range.
+-- of them one range. Made before the index it replaces is dropped, so that reads of the queue wait only
+-- for the drop.
+CREATE INDEX destination_claimed_by_endpoint ON destination(claimed, endpoint_id) WHERE claimed = 1;
 DROP INDEX destination_claimed;
-CREATE INDEX destination_claimed ON destination(claimed, endpoint_id) WHERE claimed = 1;
 )sql"},
 };
 
