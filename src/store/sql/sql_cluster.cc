@@ -151,7 +151,11 @@ void SqlStore::keep_leases() {
       renew->bind(1, settings_.node_id).bind(2, micros(now + settings_.lease_ttl));
       renew->bind(3, encode_list(std::vector<std::string>(granted.begin(), granted.end())));
       renew->step();
-      if (renew->failed()) return fail(db.error("renewing leases"));
+      if (renew->failed()) {
+        std::lock_guard leases_lock(leases_mutex_);
+        granted_.merge(granted);  // renewed at the next run
+        return fail(db.error("renewing leases"));
+      }
       // What this node holds, as the database says: a lease taken over by another node while this one
       // stalled is no longer in it.
       std::unordered_map<std::string, Lease> own_leases;
