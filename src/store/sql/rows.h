@@ -2,6 +2,9 @@
 #pragma once
 
 #include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "store/model.h"
 #include "store/sql/connection.h"
@@ -61,5 +64,18 @@ struct Walk {
   bool backwards = false;            // the result must be reversed to the query's order
 };
 Walk walk_of(const PageQuery& page);
+
+// A page of what `owner` has: `up` and `down` are the query in its two orders, taking the owner (?1),
+// the iterator (?2) and limit + 1 (?3); `what` names the list in errors.
+template <class T, class Read>
+core::Result<Page<T>> read_owned_page(Connection& db, const char* up, const char* down, std::string_view owner,
+                                      const PageQuery& page, Read&& read, std::string_view what) {
+  const Walk walk = walk_of(page);
+  auto statement = db.prepare(walk.up ? up : down);
+  statement->bind(1, owner).bind(2, walk.after).bind(3, page.limit + 1);
+  auto result = read_page<T>(*statement, page.limit, walk.backwards, std::forward<Read>(read));
+  if (statement->failed()) return fail(db.error("listing " + std::string(what)));
+  return result;
+}
 
 }  // namespace hookd::store::sql

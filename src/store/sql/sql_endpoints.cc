@@ -137,14 +137,11 @@ Result<Endpoint> SqlStore::find_endpoint(std::string_view endpoint_id) {
 }
 
 Result<Page<Endpoint>> SqlStore::list_endpoints(std::string_view org, std::string_view app_id, const PageQuery& page) {
-  const Walk walk = walk_of(page);
   auto db = reader();
-  auto statement = db->prepare(walk.up ? kListEndpointsUp : kListEndpointsDown);
-  statement->bind(1, app_id).bind(2, walk.after).bind(3, page.limit + 1);
-  auto result = read_page<Endpoint>(*statement, page.limit, walk.backwards,
-                                    [](const Statement& row) { return read_endpoint(row); });
-  if (statement->failed()) return fail(db->error("listing endpoints"));
-  std::erase_if(result.items, [&](const Endpoint& endpoint) { return endpoint.org_id != org; });
+  auto result = read_owned_page<Endpoint>(
+      *db, kListEndpointsUp, kListEndpointsDown, app_id, page, [](const Statement& row) { return read_endpoint(row); },
+      "endpoints");
+  if (result) std::erase_if(result->items, [&](const Endpoint& endpoint) { return endpoint.org_id != org; });
   return result;
 }
 

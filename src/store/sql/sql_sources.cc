@@ -128,13 +128,8 @@ Result<Source> SqlStore::find_source(std::string_view source) {
 }
 
 Result<Page<Source>> SqlStore::list_sources(std::string_view org, const PageQuery& page) {
-  const Walk walk = walk_of(page);
   auto db = reader();
-  auto statement = db->prepare(walk.up ? kListSourcesUp : kListSourcesDown);
-  statement->bind(1, org).bind(2, walk.after).bind(3, page.limit + 1);
-  auto result = read_page<Source>(*statement, page.limit, walk.backwards, read_source);
-  if (statement->failed()) return fail(db->error("listing sources"));
-  return result;
+  return read_owned_page<Source>(*db, kListSourcesUp, kListSourcesDown, org, page, read_source, "sources");
 }
 
 Result<Saved<Source>> SqlStore::update_source(std::string_view org, std::string_view source,
@@ -203,13 +198,9 @@ void SqlStore::receive_async(NewInbound inbound, std::function<void(Result<Recei
 }
 
 Result<Page<InboundRequest>> SqlStore::list_inbound(std::string_view source_id, const PageQuery& page) {
-  const Walk walk = walk_of(page);
   auto db = reader();
-  auto statement = db->prepare(walk.up ? kListInboundUp : kListInboundDown);
-  statement->bind(1, source_id).bind(2, walk.after).bind(3, page.limit + 1);
-  auto result = read_page<InboundRequest>(*statement, page.limit, walk.backwards, read_inbound);
-  if (statement->failed()) return fail(db->error("listing inbound requests"));
-  return result;
+  return read_owned_page<InboundRequest>(*db, kListInboundUp, kListInboundDown, source_id, page, read_inbound,
+                                         "inbound requests");
 }
 
 Result<InboundRequest> SqlStore::get_inbound(std::string_view source_id, std::string_view request_id) {

@@ -203,14 +203,10 @@ Result<Application> SqlStore::get_application(std::string_view org, std::string_
 }
 
 Result<Page<Application>> SqlStore::list_applications(std::string_view org, const PageQuery& page) {
-  const Walk walk = walk_of(page);
   auto db = reader();
-  auto statement = db->prepare(walk.up ? kListAppsUp : kListAppsDown);
-  statement->bind(1, org).bind(2, walk.after).bind(3, page.limit + 1);
-  auto result = read_page<Application>(*statement, page.limit, walk.backwards,
-                                       [](const Statement& row) { return read_application(row); });
-  if (statement->failed()) return fail(db->error("listing applications"));
-  return result;
+  return read_owned_page<Application>(
+      *db, kListAppsUp, kListAppsDown, org, page, [](const Statement& row) { return read_application(row); },
+      "applications");
 }
 
 Result<Saved<Application>> SqlStore::update_application(std::string_view org, std::string_view app,

@@ -176,11 +176,11 @@ class SqlStore final : public Store {
   static Status lock_configuration(Connection& db, std::string_view org) {
     return db.lock_for_transaction("configuration\n" + std::string(org));
   }
+  // Notes that this node claims work under its lease of the application (see granted_).
+  void note_granted(const std::string& app_id);
   // Whether this node holds (or now takes) the lease on the application's deliveries; only on the
   // writer thread. Taking one over from a node that is gone gives back that node's claims, and sets
   // `took_over`. Alone on the database, always.
-  // Notes that this node claims work under its lease of the application (see granted_).
-  void note_granted(const std::string& app_id);
   bool hold_lease(Connection& db, const std::string& app_id, TimePoint now, bool* took_over = nullptr);
   // The lease time in microseconds, so that its fractions do not round to whole seconds.
   std::chrono::microseconds ttl() const;
