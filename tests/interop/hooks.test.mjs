@@ -110,6 +110,10 @@ const requests = [
     "not xml at all",
     '<app a="1" a="2">&bogus;</app>',
   ].map((body) => ["/hooks/xml", { headers: { "content-type": "application/xml" }, body }]),
+  // Rules read XML payloads too: the first matches on an element, the second on an attribute.
+  ...['<app id="7"><name>hookd</name></app>', '<app id="7"><name>other</name></app>', '<app id="8"/>'].map(
+    (body) => ["/hooks/xml-rule", { headers: { "content-type": "application/xml" }, body }],
+  ),
   ["/hooks/echo", { headers: { "content-type": "text/xml; charset=utf-8" }, body: '<r><x>1</x><x>2</x></r>' }],
   ["/hooks/unknown", {}],
   ["/hooks/", {}],
