@@ -231,7 +231,7 @@ QueryReader::QueryReader(std::string_view query) {
                                                                          : percent_decode(item.substr(equals + 1)));
     // Percent-encoding can make any bytes: what is not text is refused (and never reaches a store).
     const auto& [name, value] = parameters_.back();
-    if (core::as_text(name) != name || core::as_text(value) != value) {
+    if (!core::is_text(name) || !core::is_text(value)) {
       invalid(core::as_text(name), "must be UTF-8 text without the character U+0000");
       parameters_.pop_back();
     }

@@ -84,7 +84,7 @@ class Router {
       const std::string& expected = pattern[i];
       if (expected.size() > 2 && expected.front() == '{' && expected.back() == '}') {
         std::string value = decode(segments[i]);
-        if (core::as_text(value) != value) return false;  // no id or uid holds U+0000 or bytes that are not text
+        if (!core::is_text(value)) return false;  // no id or uid holds U+0000 or bytes that are not text
         params[expected.substr(1, expected.size() - 2)] = std::move(value);
       } else if (expected != segments[i]) {
         return false;

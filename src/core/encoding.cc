@@ -185,6 +185,8 @@ bool is_utf8(std::string_view text) {
   return true;
 }
 
+bool is_text(std::string_view bytes) { return bytes.find('\0') == std::string_view::npos && is_utf8(bytes); }
+
 std::string as_text(std::string_view bytes) {
   std::string text;
   text.reserve(bytes.size());

@@ -29,6 +29,9 @@ void append_utf8(std::string& out, std::uint32_t code_point);
 // U+10FFFF).
 bool is_utf8(std::string_view text);
 
+// Whether `bytes` is text any database column holds: well-formed UTF-8 without NUL.
+bool is_text(std::string_view bytes);
+
 // The bytes as text any database column holds: well-formed UTF-8 without NUL. Each NUL, and each byte
 // that begins no well-formed sequence, becomes U+FFFD. Text that is already so comes back unchanged.
 std::string as_text(std::string_view bytes);

@@ -62,7 +62,10 @@ TEST(Utf8, AsTextReplacesWhatNoColumnHolds) {
   EXPECT_EQ(core::as_text("\xc0\xb4"), "\xef\xbf\xbd\xef\xbf\xbd");                    // overlong
   EXPECT_EQ(core::as_text("\xed\xa0\x80!"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!");  // a surrogate
   EXPECT_EQ(core::as_text("\xf0\x9f\x98"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");    // cut short
-  for (const std::string bytes : {"\xff\xfe", "\x80x", "ok"}) EXPECT_TRUE(core::is_utf8(core::as_text(bytes)));
+  for (const std::string bytes : {"\xff\xfe", "\x80x", "ok"}) EXPECT_TRUE(core::is_text(core::as_text(bytes)));
+  EXPECT_TRUE(core::is_text("caf\xc3\xa9"));
+  EXPECT_FALSE(core::is_text(std::string("a\0b", 3)));
+  EXPECT_FALSE(core::is_text("caf\xe9"));
 }
 
 TEST(Hex, RoundTripsAndAcceptsUpperCase) {

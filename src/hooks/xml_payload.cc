@@ -53,14 +53,23 @@ class Reader {
       token.name = std::move(pending_name_);
       return true;
     }
-    if (at_ >= in_.size()) return true;  // done
-    if (in_[at_] != '<') return text(token);
-    if (starts("<!--")) return comment() && next(token);
-    if (starts("<![CDATA[")) return cdata(token);
-    if (starts("<!")) return declaration() && next(token);
-    if (starts("<?")) return instruction() && next(token);
-    if (starts("</")) return end_tag(token);
-    return start_tag(token);
+    while (true) {                         // comments, declarations and instructions are skipped, however many
+      if (at_ >= in_.size()) return true;  // done
+      if (in_[at_] != '<') return text(token);
+      if (starts("<![CDATA[")) return cdata(token);
+      if (starts("</")) return end_tag(token);
+      bool skipped = false;
+      if (starts("<!--")) {
+        skipped = comment();
+      } else if (starts("<!")) {
+        skipped = declaration();
+      } else if (starts("<?")) {
+        skipped = instruction();
+      } else {
+        return start_tag(token);
+      }
+      if (!skipped) return false;
+    }
   }
 
  private:

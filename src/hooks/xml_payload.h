@@ -6,7 +6,8 @@
 // - a repeated element becomes a list; an empty one is "";
 // - text is trimmed of spaces, tabs, CR, LF and backspaces, and every value is a string; an element
 //   with attributes or children keeps its text under "#text". An element whose first content is text
-//   (with no attribute) is that text: what follows it inside the element is dropped, as mxj drops it;
+//   (with no attribute) is text: elements that follow it inside are dropped, as mxj drops them, and a
+//   later text (a CDATA section) takes its place;
 // - comments, processing instructions and DOCTYPE are skipped; what follows the root element is not read.
 #pragma once
 

@@ -104,8 +104,7 @@ RequestReading read_request(const store::Source& source, const sign::HeaderSourc
     reading.dedupe_key = provider_delivery_id(source.scheme, headers, object);
   }
   // A key too long to keep, or that is not text (a header's raw bytes, a "\u0000"), is kept as its digest.
-  if (reading.dedupe_key &&
-      (reading.dedupe_key->size() > kMaxKeyLength || core::as_text(*reading.dedupe_key) != *reading.dedupe_key)) {
+  if (reading.dedupe_key && (reading.dedupe_key->size() > kMaxKeyLength || !core::is_text(*reading.dedupe_key))) {
     reading.dedupe_key = "sha256:" + core::hex_encode(sign::crypto::sha256(*reading.dedupe_key).view());
   }
 

@@ -160,7 +160,7 @@ class Copier {
           cell.bytes = read->text(index);
           bytes += cell.bytes.size();
           // SQLite keeps any bytes in text; PostgreSQL only UTF-8 without NUL (older hookd let some in).
-          if (columns[c].kind == Kind::text && core::as_text(cell.bytes) != cell.bytes) {
+          if (columns[c].kind == Kind::text && !core::is_text(cell.bytes)) {
             cell.bytes = core::as_text(cell.bytes);
             ++replaced_;
           }
