@@ -26,6 +26,12 @@ namespace hookd::store::sql {
   "x.id, x.org_id, x.app_id, x.msg_id, x.endpoint_id, x.url, x.response, x.response_status_code, " \
   "x.response_duration_ms, x.status, x.trigger_type, x.created_at"
 
+// Whether endpoint `e` has pending deliveries, queued (destination_due) or claimed
+// (destination_claimed_by_endpoint): two index probes, never its delivered history.
+#define HOOKD_ENDPOINT_HAS_PENDING_WORK                                                                 \
+  "(EXISTS (SELECT 1 FROM destination d WHERE d.endpoint_id = e.id AND d.status = 1 AND d.claimed = 0)" \
+  " OR EXISTS (SELECT 1 FROM destination d WHERE d.endpoint_id = e.id AND d.claimed = 1 AND d.status = 1))"
+
 inline constexpr int kAppColumnCount = 8;
 inline constexpr int kEventTypeColumnCount = 9;
 inline constexpr int kEndpointColumnCount = 19;

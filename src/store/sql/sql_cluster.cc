@@ -8,6 +8,7 @@
 // over and gives back the dead node's claims, which it then claims itself.
 #include "core/ids.h"
 #include "store/sql/columns.h"
+#include "store/sql/rows.h"
 #include "store/sql/sql_store.h"
 
 namespace hookd::store::sql {
@@ -30,9 +31,7 @@ constexpr const char* kGiveBackAppClaims =
 // served would otherwise be renewed forever.
 constexpr const char* kRenewBusyLeases =
     "UPDATE app_lease SET expires_at = ?2 WHERE node_id = ?1 AND (app_id IN (SELECT value FROM json_each(?3))"
-    " OR EXISTS (SELECT 1 FROM endpoint e WHERE e.app_id = app_lease.app_id AND (EXISTS (SELECT 1 FROM"
-    " destination d WHERE d.endpoint_id = e.id AND d.status = 1 AND d.claimed = 0) OR EXISTS (SELECT 1 FROM"
-    " destination d WHERE d.endpoint_id = e.id AND d.claimed = 1 AND d.status = 1))))";
+    " OR EXISTS (SELECT 1 FROM endpoint e WHERE e.app_id = app_lease.app_id AND " HOOKD_ENDPOINT_HAS_PENDING_WORK "))";
 constexpr const char* kOwnLeases = "SELECT app_id, expires_at FROM app_lease WHERE node_id = ?1";
 constexpr const char* kGiveBackOwnClaims =
     "UPDATE destination SET claimed = 0 WHERE claimed = 1 AND endpoint_id IN"

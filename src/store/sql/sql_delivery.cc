@@ -31,8 +31,10 @@ constexpr const char* kNextDue =
     "SELECT min(next_attempt_at) FROM destination WHERE endpoint_id = ?1 AND status = 1 AND claimed = 0";
 constexpr const char* kManualSuccess =
     "UPDATE destination SET status = 0, next_attempt_at = NULL, updated_at = ?3 WHERE msg_id = ?1 AND endpoint_id = ?2";
-constexpr const char* kEndpointApp = "SELECT app_id FROM endpoint WHERE id = ?1";
-constexpr const char* kAnyPending = "SELECT 1 FROM destination WHERE endpoint_id = ?1 AND status = 1 LIMIT 1";
+// The endpoint's application, if the endpoint has pending deliveries: queued, or claimed (by a node
+// that may be gone, whose claims a lease taken over gives back).
+constexpr const char* kAppWithPendingWork =
+    "SELECT e.app_id FROM endpoint e WHERE e.id = ?1 AND " HOOKD_ENDPOINT_HAS_PENDING_WORK;
 constexpr const char* kManualTask =
     "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
@@ -105,10 +107,7 @@ Result<ClaimedWork> SqlStore::claim(const char* select, std::string_view endpoin
     if (settings_.shared) {
       // Only the node holding the application's lease claims its deliveries; and a lease is taken only
       // for work (an endpoint changed elsewhere makes every node look).
-      auto pending = db.prepare(kAnyPending);
-      pending->bind(1, endpoint_id);
-      if (!pending->step()) return work;
-      auto app = db.prepare(kEndpointApp);
+      auto app = db.prepare(kAppWithPendingWork);
       app->bind(1, endpoint_id);
       if (!app->step() || !hold_lease(db, app->text(0), core::SystemClock::instance().now())) return work;
     }
