@@ -166,12 +166,6 @@ class Copier {
           }
         }
       }
-      // The deliveries the SQLite node held in memory wait for the new nodes to claim them.
-      if (table == "destination") {
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-          if (columns[c].name == "claimed") row[c] = Cell{false, 0, {}};
-        }
-      }
       if (rows.size() == batch_rows || bytes >= kMaxBatchBytes) {
         if (auto sent = send(); !sent) return fail(std::move(sent).error());
       }

@@ -33,7 +33,8 @@ struct CopyReport {
 
 // Copies every table but the nodes' leases in one PostgreSQL transaction: all or nothing. The SQLite
 // database is brought to this hookd's schema first and read in one snapshot. Deliveries the SQLite
-// node held in memory are left unclaimed, for the PostgreSQL nodes to take. Fails with not_found for a
+// node had claimed are claims under no lease: the first PostgreSQL node to find them takes the lease,
+// which gives them back, as for a node that is gone. Fails with not_found for a
 // missing file, conflict when PostgreSQL already holds hookd data, internal otherwise, saying why.
 core::Result<CopyReport> copy_from_sqlite(const CopyOptions& options);
 

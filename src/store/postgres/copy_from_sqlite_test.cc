@@ -131,7 +131,7 @@ TEST_F(CopyFromSqliteTest, EverythingArrivesAndTheQueueWaitsForTheNewNodes) {
     EXPECT_EQ(postgres.get_message(app.id, messages[static_cast<std::size_t>(i)])->payload,
               "{\"n\": " + std::to_string(i) + ", \"s\": \"caf\xc3\xa9\"}");
   }
-  // What the SQLite node held in memory is unclaimed: the new nodes find it and deliver it.
+  // What the SQLite node held in memory (claimed, under no lease) is found, and taken over at the claim.
   auto work = postgres.unclaimed_work();
   ASSERT_TRUE(work);
   ASSERT_EQ(work->size(), 1u);
