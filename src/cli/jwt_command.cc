@@ -17,16 +17,16 @@ struct JwtOptions {
   std::string secret;
 };
 
-// The secret PostgreSQL keeps for every node (made now if no node has started yet).
-std::string shared_secret(const std::string& dsn) {
-  server::ServerConfig config;
-  config.db_dsn = dsn;
+// The secret PostgreSQL keeps for every node (made now if no node has started yet); "" after saying why
+// there is none.
+std::string shared_secret(const server::ServerConfig& config) {
   auto store = server::open_store(config, 1);
   if (!store) {
     std::fprintf(stderr, "hookd jwt generate: %s\n", store.error().detail.c_str());
     return "";
   }
   auto shared = server::shared_jwt_secret(**store);
+  if (!shared) std::fprintf(stderr, "hookd jwt generate: %s\n", shared.error().detail.c_str());
   return shared ? shared->first : "";
 }
 
@@ -38,21 +38,23 @@ int run_generate(const JwtOptions& options) {
     return kExitUsage;
   }
   std::string secret = options.secret.empty() ? config.jwt_secret : options.secret;
-  const std::string db = options.db.empty() ? config.db_dsn : options.db;
-  if (secret.empty() && !db.empty()) {
-    secret = shared_secret(db);
+  if (!options.db.empty()) config.db_dsn = options.db;
+  config.data_dir = options.data_dir;
+  if (secret.empty() && !config.db_dsn.empty()) {
+    secret = shared_secret(config);
     if (secret.empty()) return kExitFailure;
   }
   if (secret.empty()) {
-    std::ifstream in(options.data_dir + "/jwt-secret");
-    std::getline(in, secret);
-    if (secret.empty()) {
-      std::fprintf(stderr,
-                   "hookd jwt generate: no JWT secret in %s/jwt-secret; start 'hookd serve' once, or pass "
-                   "--secret or --data-dir\n",
-                   options.data_dir.c_str());
+    auto kept = server::read_jwt_secret_file(config);
+    if (!kept || !*kept) {
+      std::fprintf(stderr, "hookd jwt generate: %s\n",
+                   !kept ? kept.error().detail.c_str()
+                         : ("no JWT secret in " + server::jwt_secret_file(config) +
+                            "; start 'hookd serve' once, or pass --secret or --data-dir")
+                               .c_str());
       return kExitFailure;
     }
+    secret = **kept;
   }
   if (!options.org_id.starts_with("org_")) {
     std::fprintf(stderr, "hookd jwt generate: an organization id starts with org_\n");

@@ -53,14 +53,10 @@ namespace {
 core::Result<std::pair<std::string, bool>> load_jwt_secret(const ServerConfig& config, store::Store& store) {
   if (!config.jwt_secret.empty()) return std::pair{config.jwt_secret, false};
   if (!config.db_dsn.empty()) return shared_jwt_secret(store);
+  auto kept = read_jwt_secret_file(config);
+  if (!kept) return fail(std::move(kept).error());
+  if (*kept) return std::pair{**kept, false};
   const std::filesystem::path path = jwt_secret_file(config);
-  if (std::ifstream in(path); in) {
-    std::string secret;
-    std::getline(in, secret);
-    if (secret.size() >= 16) return std::pair{secret, false};
-    return core::error(core::ErrorCode::internal,
-                       path.string() + " holds no usable secret; delete it to make a new one");
-  }
   const std::string secret = new_jwt_secret();
   const mode_t previous = ::umask(077);
   std::ofstream out(path);

@@ -54,16 +54,22 @@ std::string jwt_secret_file(const ServerConfig& config) {
   return (std::filesystem::path(config.data_dir) / "jwt-secret").string();
 }
 
+core::Result<std::optional<std::string>> read_jwt_secret_file(const ServerConfig& config) {
+  std::ifstream in(jwt_secret_file(config));
+  if (!in) return std::optional<std::string>();
+  std::string secret;
+  std::getline(in, secret);
+  if (secret.size() < 16) {
+    return core::error(core::ErrorCode::internal,
+                       jwt_secret_file(config) + " holds no usable secret; delete it to make a new one");
+  }
+  return std::optional<std::string>(std::move(secret));
+}
+
 core::Result<std::string> copy_to_postgres(const ServerConfig& config) {
-  if (config.db_dsn.empty()) {
-    return core::error(core::ErrorCode::bad_request, "name the PostgreSQL database to copy into (--db or db_dsn)");
-  }
-  std::optional<std::string> jwt_secret;
-  if (std::ifstream in(jwt_secret_file(config)); in) {
-    std::string line;
-    if (std::getline(in, line) && !line.empty()) jwt_secret = line;
-  }
-  auto copied = store::postgres::copy_from_sqlite({sqlite_path(config), config.db_dsn, jwt_secret});
+  auto jwt_secret = read_jwt_secret_file(config);
+  if (!jwt_secret) return fail(std::move(jwt_secret).error());
+  auto copied = store::postgres::copy_from_sqlite({sqlite_path(config), config.db_dsn, *jwt_secret});
   if (!copied) return fail(std::move(copied).error());
   std::string summary = "copied " + sqlite_path(config) + " into " + describe_store(config) + " (schema version " +
                         std::to_string(copied->schema_version) + ")\n";
@@ -72,7 +78,7 @@ core::Result<std::string> copy_to_postgres(const ServerConfig& config) {
     summary += "  " + std::to_string(copied->replaced_text) +
                " text values were not UTF-8 text; their stray bytes became U+FFFD\n";
   }
-  if (jwt_secret) {
+  if (*jwt_secret) {
     summary += copied->jwt_secret_kept ? "  the JWT secret of " + jwt_secret_file(config) + " is the one nodes share\n"
                                        : "  PostgreSQL keeps the JWT secret it had: tokens issued on SQLite are not "
                                          "accepted unless jwt_secret is configured\n";

@@ -23,6 +23,9 @@ core::Result<std::string> copy_to_postgres(const ServerConfig& config);
 
 // Where a node on SQLite keeps the JWT secret it generated: data_dir/jwt-secret.
 std::string jwt_secret_file(const ServerConfig& config);
+// The secret in that file: none when there is no file; an error when it holds no usable secret (less
+// than 16 characters on its first line).
+core::Result<std::optional<std::string>> read_jwt_secret_file(const ServerConfig& config);
 
 // A new random JWT secret (512 bits, base64url).
 std::string new_jwt_secret();
