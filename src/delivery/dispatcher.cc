@@ -326,9 +326,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
           return;
         }
         if (!found) {  // the database is unreachable for now: its work waits, and the endpoint is read again
-          me.loop.post_after(kReadAgainAfter, [weak = me.weak_from_this(), endpoint_id] {
-            if (auto again = weak.lock(); again && !again->stopped) again->pump(endpoint_id);
-          });
+          me.wake(endpoint_id, state, me.clock.now() + kReadAgainAfter);
           return;
         }
         auto config = EndpointConfig::from(std::move(*found), app_rate);

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/encoding.h"
+
 namespace hookd::store::postgres {
 namespace {
 
@@ -18,11 +20,19 @@ constexpr const char* kUniqueViolation = "23505";
 
 void ignore_notice(void*, const char*) {}
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return 0;
+// Times and bytes as this code reads them, whatever the server's defaults: set on every session.
+constexpr const char* kSessionSettings = "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; SET TIME ZONE 'UTC'";
+
+// libpq's messages end with a newline.
+std::string trimmed(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+// COMMIT of a transaction a failed statement aborted rolls it back, without an error.
+constexpr const char* kRolledBack = "the transaction was rolled back: a statement in it had failed";
+bool commit_rolled_back(std::string_view sql, pg_result* result) {
+  return sql == "COMMIT" && std::string_view(PQcmdStatus(result)) == "ROLLBACK";
 }
 
 // The parameter types to prepare a statement with: one per number up to the highest "?N" of the shared
@@ -125,9 +135,8 @@ bool PostgresStatement::run_once() {
   connection_.note(result_);
   const auto status = PQresultStatus(result_);
   failed_ = status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK;
-  if (!failed_ && text_ == "COMMIT" && std::string_view(PQcmdStatus(result_)) == "ROLLBACK") {
-    // COMMIT of a transaction a failed statement aborted rolls it back, without an error.
-    connection_.last_error_ = "the transaction was rolled back: a statement in it had failed";
+  if (!failed_ && commit_rolled_back(text_, result_)) {
+    connection_.last_error_ = kRolledBack;
     failed_ = true;
   }
   return !failed_;
@@ -163,28 +172,21 @@ std::string PostgresStatement::text(int column) const {
   const char* value = PQgetvalue(result_, row_, column);
   const auto length = static_cast<std::size_t>(PQgetlength(result_, row_, column));
   if (PQftype(result_, column) != kByteaOid) return std::string(value, length);
-  // bytea in text form is "\x" and two hex digits a byte (bytea_output = hex, the default).
-  std::string bytes;
-  if (length < 2) return bytes;
-  bytes.reserve((length - 2) / 2);
-  for (std::size_t i = 2; i + 1 < length; i += 2) {
-    bytes.push_back(static_cast<char>(hex_value(value[i]) << 4 | hex_value(value[i + 1])));
-  }
-  return bytes;
+  // bytea in text form is "\x" and two hex digits a byte (bytea_output = hex, set on every session).
+  if (length < 2) return {};
+  return core::hex_decode(std::string_view(value + 2, length - 2)).value_or(std::string());
 }
 
 core::Result<std::unique_ptr<PostgresConnection>> PostgresConnection::open(const std::string& dsn) {
   pg_conn* connection = PQconnectdb(dsn.c_str());
   if (PQstatus(connection) != CONNECTION_OK) {
-    std::string message = connection ? PQerrorMessage(connection) : "out of memory";
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    const std::string message = trimmed(connection ? PQerrorMessage(connection) : "out of memory");
     PQfinish(connection);
     return core::error(core::ErrorCode::internal, "cannot connect to PostgreSQL: " + message);
   }
   PQsetNoticeProcessor(connection, ignore_notice, nullptr);
   auto out = std::unique_ptr<PostgresConnection>(new PostgresConnection(connection));
-  // Times and bytes as this code reads them, whatever the server's defaults.
-  if (auto set = out->exec("SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; SET TIME ZONE 'UTC'"); !set) {
+  if (auto set = out->exec(kSessionSettings); !set) {
     return fail(std::move(set).error());
   }
   return out;
@@ -204,7 +206,7 @@ bool PostgresConnection::ensure_connected() {
     return false;
   }
   ++generation_;  // the new session has none of the old one's prepared statements
-  (void)exec("SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; SET TIME ZONE 'UTC'");
+  (void)exec(kSessionSettings);
   return true;
 }
 
@@ -227,11 +229,11 @@ core::Status PostgresConnection::exec(std::string_view sql) {
   pg_result* result = PQexec(connection_, text.c_str());
   note(result);
   const auto status = PQresultStatus(result);
-  const bool rolled_back = text == "COMMIT" && std::string_view(PQcmdStatus(result)) == "ROLLBACK";
+  const bool rolled_back = commit_rolled_back(text, result);
   PQclear(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(error("running SQL"));
   if (rolled_back) {
-    last_error_ = "the transaction was rolled back: a statement in it had failed";
+    last_error_ = kRolledBack;
     return fail(error("committing"));
   }
   return {};
@@ -276,9 +278,7 @@ sql::StatementScope PostgresConnection::prepare(const char* sql) {
 }
 
 core::Error PostgresConnection::error(std::string_view what) const {
-  std::string message = last_error_;
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return core::Error{core::ErrorCode::internal, "database: " + std::string(what) + ": " + message, {}};
+  return core::Error{core::ErrorCode::internal, "database: " + std::string(what) + ": " + trimmed(last_error_), {}};
 }
 
 bool PostgresConnection::last_was_constraint_violation() const { return last_state_ == kUniqueViolation; }
@@ -297,12 +297,12 @@ core::Status PostgresConnection::lock_for_transaction(std::string_view key) {
 void PostgresConnection::announce(std::string_view announcement) { announcements_.emplace(announcement); }
 
 core::Status PostgresConnection::before_commit() {
-  static constexpr const char* kNotify = "SELECT pg_notify('hookd_changes', ?1)";
+  static const std::string notify = std::string("SELECT pg_notify('") + kChannel + "', ?1)";
   static constexpr std::size_t kMaxPayload = 7000;
   std::string payload;
   auto send = [&]() -> core::Status {
     if (payload.empty()) return {};
-    auto statement = prepare(kNotify);
+    auto statement = prepare(notify.c_str());
     statement->bind(1, payload);
     statement->step();
     payload.clear();
