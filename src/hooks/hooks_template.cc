@@ -19,6 +19,9 @@ constexpr int kMaxNesting = 100;  // parentheses, and if/with inside one another
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+// Whether an action (its text after "{{") begins with the trim marker "- ": it trims the spaces before it.
+bool trims_before(std::string_view action) { return action.size() >= 2 && action[0] == '-' && is_space(action[1]); }
+
 // A value of a template: nil, a bool, an integer or a string (what literals and getenv give).
 struct Value {
   std::variant<std::monostate, bool, std::int64_t, std::string> v;
@@ -409,8 +412,7 @@ class TemplateParser {
     while (at_ < text_.size()) {
       const auto open = text_.find("{{", at_);
       std::string literal = text_.substr(at_, open == std::string::npos ? std::string::npos : open - at_);
-      if (open != std::string::npos && text_.compare(open, 3, "{{-") == 0 && open + 3 < text_.size() &&
-          is_space(text_[open + 3])) {
+      if (open != std::string::npos && trims_before(std::string_view(text_).substr(open + 2, 2))) {
         while (!literal.empty() && is_space(literal.back())) literal.pop_back();
       }
       if (!literal.empty()) nodes.push_back(Node{Node::Kind::text, std::move(literal), {}, false, {}, {}});
@@ -470,7 +472,7 @@ class TemplateParser {
     if (i + 1 >= text_.size()) return bad("unclosed action");
     std::string body = text_.substr(open + 2, i - open - 2);
     std::size_t end = i + 2;
-    if (body.starts_with("- ") || body.starts_with("-\t") || body.starts_with("-\n")) body.erase(0, 1);
+    if (trims_before(body)) body.erase(0, 1);
     if (body.size() >= 2 && body.back() == '-' && is_space(body[body.size() - 2])) {
       body.pop_back();
       while (end < text_.size() && is_space(text_[end])) ++end;  // -}} trims the spaces after it
@@ -691,7 +693,7 @@ class Runner {
       return Value{std::move(*text)};
     }
     if (name == "js" || name == "html" || name == "urlquery") {
-      const std::string text = args.size() == 1 ? args[0].text() : sprint(args);
+      const std::string text = sprint(args);
       return Value{name == "js" ? js_escape(text) : name == "html" ? html_escape(text) : query_escape(text)};
     }
     return bad("function \"" + name +

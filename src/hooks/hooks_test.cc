@@ -61,6 +61,7 @@ TEST(HooksTemplate, ExpandsGetenvAndGoEscapers) {
   EXPECT_EQ(*expand_hooks_template(R"({"s": "{{ getenv "HOOKD_TEMPLATE_TEST" | js }}"})"),
             R"({"s": "a\"b\u003Cc\u003E\u0026"})");
   EXPECT_EQ(*expand_hooks_template("x {{- getenv \"HOOKD_TEMPLATE_UNSET\" -}}  y{{/* note */}}"), "xy");
+  EXPECT_EQ(*expand_hooks_template("x \r\n{{-\r\"y\"}}"), "xy");  // any space after the marker, CR too
   EXPECT_EQ(*expand_hooks_template(R"({{ "a b" | urlquery }} {{ "<" | html }})"), "a+b &lt;");
   EXPECT_FALSE(expand_hooks_template("{{ range .Items }}"));
   EXPECT_FALSE(expand_hooks_template("{{ getenv"));
