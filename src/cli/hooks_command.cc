@@ -38,7 +38,8 @@ struct HooksOptions {
   bool x_request_id = false;
   long x_request_id_limit = 0;
   std::string pidfile;
-  bool secure = false;  // HTTPS with `cert` and `key`
+  bool secure = false;              // HTTPS with `cert` and `key`
+  bool list_cipher_suites = false;  // print the suite names -cipher-suites takes, and stop
   std::string cert = "cert.pem";
   std::string key = "key.pem";
   std::string tls_min_version = "1.2";
@@ -156,27 +157,18 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
     const bool on = !value || *value == "true" || *value == "1";
     if (arg == "template") {
       options.as_template = on;
-      continue;
-    }
-    if (arg == "list-cipher-suites") {
-      if (!on) continue;
-      for (const auto& [name, openssl] : kCipherSuites) std::printf("%s\n", name);
-      return "listed";
-    }
-    if (arg == "setuid" || arg == "setgid") {
+    } else if (arg == "list-cipher-suites") {
+      options.list_cipher_suites = on;
+    } else if (arg == "setuid" || arg == "setgid") {
       char* end = nullptr;
       const long id = std::strtol(value->c_str(), &end, 10);
       if (value->empty() || *end != '\0' || id < 0) {
         return "invalid value \"" + *value + "\" for flag -" + arg + ": parse error";
       }
       (arg == "setuid" ? options.setuid : options.setgid) = id;
-      continue;
-    }
-    if (arg == "cipher-suites") {
+    } else if (arg == "cipher-suites") {
       options.cipher_suites = *value;
-      continue;
-    }
-    if (arg == "hooks") {
+    } else if (arg == "hooks") {
       options.hooks.push_back(*value);
     } else if (arg == "ip") {
       options.ip = *value;
@@ -269,11 +261,14 @@ int run_hooks(const std::vector<std::string>& args) {
       std::fputs(kUsage, stderr);
       return kExitOk;
     }
-    if (problem == "listed") return kExitOk;
     return usage_error(problem);
   }
   if (version) {
     std::printf("hookd hooks (compatible with webhook 2.8)\n");
+    return kExitOk;
+  }
+  if (options.list_cipher_suites) {
+    for (const auto& [name, openssl] : kCipherSuites) std::printf("%s\n", name);
     return kExitOk;
   }
   log_on = options.verbose || options.debug || !options.logfile.empty();
