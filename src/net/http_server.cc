@@ -123,12 +123,19 @@ asio::awaitable<void> write_error(Stream& stream, int status, std::string_view c
   co_await http::async_write(stream, response, kTuple);
 }
 
-// Serves the requests of one connection. `transport` is the stream's TCP layer (the stream itself when plain).
-// `state` outlives the session: the server's context, which runs it, is destroyed after the state.
+// Serves the requests of one connection, after the TLS handshake (under the read timeout) when it has
+// one. `transport` is the stream's TCP layer (the stream itself when plain); the caller closes it and
+// forgets the connection when the session ends. `state` outlives the session: the server's context,
+// which runs it, is destroyed after the state.
 template <class Stream>
 asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<Stream> stream,
                               std::shared_ptr<beast::tcp_stream> transport) {
   const ServerOptions& options = state->options;
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    transport->expires_after(options.read_timeout);
+    auto [handshake_error] = co_await stream->async_handshake(ssl::stream_base::server, kTuple);
+    if (handshake_error) co_return;
+  }
   beast::flat_buffer buffer;
   while (!state->stopping) {
     http::request_parser<http::string_body> parser;
@@ -188,23 +195,6 @@ asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<Stream> 
   }
   beast::error_code ignored;
   transport->socket().shutdown(tcp::socket::shutdown_send, ignored);
-  transport->close();
-  std::lock_guard lock(state->sessions_mutex);
-  state->sessions.erase(transport);
-}
-
-// The TLS handshake, under the read timeout, then the session.
-asio::awaitable<void> tls_session(HttpServer::State* state, std::shared_ptr<TlsStream> stream,
-                                  std::shared_ptr<beast::tcp_stream> transport) {
-  transport->expires_after(state->options.read_timeout);
-  auto [handshake_error] = co_await stream->async_handshake(ssl::stream_base::server, kTuple);
-  if (handshake_error) {
-    transport->close();
-    std::lock_guard lock(state->sessions_mutex);
-    state->sessions.erase(transport);
-    co_return;
-  }
-  co_await session(state, std::move(stream), std::move(transport));
 }
 
 // Starts serving an accepted connection, over TLS when the server has a certificate.
@@ -221,17 +211,16 @@ void serve_connection(HttpServer::State* state, tcp::socket socket) {
     std::lock_guard lock(state->sessions_mutex);
     state->sessions.insert(transport);
   }
-  auto on_end = [state, transport](std::exception_ptr failure) {
-    // A session that threw (out of memory, a bug) closes its connection; the server goes on.
-    if (failure) {
-      beast::error_code close_error;
-      transport->socket().close(close_error);
-      std::lock_guard lock(state->sessions_mutex);
-      state->sessions.erase(transport);
-    }
+  // However the session ended (done, refused, or it threw: out of memory, a bug), its connection
+  // closes and the server goes on.
+  auto on_end = [state, transport](std::exception_ptr) {
+    beast::error_code close_error;
+    transport->socket().close(close_error);
+    std::lock_guard lock(state->sessions_mutex);
+    state->sessions.erase(transport);
   };
   if (tls) {
-    asio::co_spawn(transport->get_executor(), tls_session(state, tls, transport), on_end);
+    asio::co_spawn(transport->get_executor(), session(state, tls, transport), on_end);
   } else {
     asio::co_spawn(transport->get_executor(), session(state, transport, transport), on_end);
   }
@@ -240,8 +229,7 @@ void serve_connection(HttpServer::State* state, tcp::socket socket) {
 // The server's TLS context from its certificate and key files; an error message when they cannot be used.
 std::optional<ssl::context> make_tls_context(const ServerTls& files, std::string& error) {
   ssl::context context{ssl::context::tls_server};
-  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                      ssl::context::single_dh_use);
+  context.set_options(ssl::context::default_workarounds);  // the versions: SSL_CTX_set_min_proto_version
   static const std::pair<const char*, int> kVersions[] = {
       {"1.0", TLS1_VERSION}, {"1.1", TLS1_1_VERSION}, {"1.2", TLS1_2_VERSION}, {"1.3", TLS1_3_VERSION}};
   int min_version = 0;
