@@ -213,14 +213,20 @@ function secureExchange(url, ca, { headers = {}, body = "" } = {}) {
   });
 }
 
-test("-secure serves the hooks over HTTPS with -cert and -key, as webhook does", { timeout: 30000 }, async () => {
-  const directory = mkdtempSync(path.join(tmpdir(), "hookd-hooks-tls-"));
+// A self-signed certificate for 127.0.0.1 and its key, in a new directory: { directory, cert, key }.
+function makeCertificate(prefix) {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix));
   const cert = path.join(directory, "cert.pem");
   const key = path.join(directory, "key.pem");
   const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
     "-nodes", "-days", "1", "-subj", "/CN=hooks-test", "-addext", "subjectAltName=IP:127.0.0.1",
     "-keyout", key, "-out", cert]);
   assert.equal(made.status, 0, made.stderr?.toString());
+  return { directory, cert, key };
+}
+
+test("-secure serves the hooks over HTTPS with -cert and -key, as webhook does", { timeout: 30000 }, async () => {
+  const { directory, cert, key } = makeCertificate("hookd-hooks-tls-");
   const [webhook, hookd] = await startBoth(fixtures, ["-secure", "-cert", cert, "-key", key]);
   try {
     const ca = readFileSync(cert);
@@ -231,16 +237,17 @@ test("-secure serves the hooks over HTTPS with -cert and -key, as webhook does",
     assert.deepEqual(actual, expected);
     // A client that does not trust the certificate gets no answer from either.
     await assert.rejects(secureExchange(hookd.url + "/hooks/echo", undefined, options));
+    // A key that cannot be read stops hookd at start, with a reason.
+    rmSync(key);
+    const broken = spawnSync(hookdBin, ["hooks", "-hooks", fixtures[0], "-ip", "127.0.0.1", "-port", "0", "-secure",
+      "-cert", cert, "-key", key], { timeout: 10000 });
+    assert.notEqual(broken.status, 0);
+    assert.match(broken.stderr.toString(), /cannot use private key/);
   } finally {
     webhook.child.kill();
     hookd.child.kill();
     rmSync(directory, { recursive: true, force: true });
   }
-  // A key that cannot be read stops hookd at start, with a reason.
-  const broken = spawnSync(hookdBin, ["hooks", "-hooks", fixtures[0], "-ip", "127.0.0.1", "-port", "0", "-secure",
-    "-cert", cert, "-key", key], { timeout: 10000 });
-  assert.notEqual(broken.status, 0);
-  assert.match(broken.stderr.toString(), /cannot use certificate/);
 });
 
 test("-list-cipher-suites and -cipher-suites take Go's names", { timeout: 30000 }, async () => {
@@ -248,11 +255,7 @@ test("-list-cipher-suites and -cipher-suites take Go's names", { timeout: 30000 
   assert.equal(listed.status, 0);
   assert.equal(listed.stdout, spawnSync("/usr/bin/webhook", ["-list-cipher-suites"], { encoding: "utf8" }).stdout);
 
-  const directory = mkdtempSync(path.join(tmpdir(), "hookd-hooks-ciphers-"));
-  const cert = path.join(directory, "cert.pem");
-  const key = path.join(directory, "key.pem");
-  spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-days", "1", "-subj", "/CN=hooks-test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert]);
+  const { directory, cert, key } = makeCertificate("hookd-hooks-ciphers-");
   const secure = ["-secure", "-cert", cert, "-key", key];
   const unknown = spawnSync(hookdBin, ["hooks", "-hooks", fixtures[0], "-port", "0", ...secure, "-cipher-suites", "NOPE"],
     { encoding: "utf8", timeout: 10000 });
