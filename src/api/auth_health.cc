@@ -20,19 +20,12 @@ core::Result<Reply> app_portal_access(Services& services, Call& call) {
     const auto* application = body->if_contains("application");
     const std::string& uid = call.param("app_id");
     if (application && application->is_object() && is_name(uid)) {
-      const auto* name = application->as_object().if_contains("name");
-      if (name && name->is_string() && name->as_string().find('\0') != json::string::npos) {
-        return core::invalid({"body", "application", "name"}, "must not contain the character U+0000");
-      }
+      FieldReader fields(application->as_object(), {"body", "application"});
+      const auto name = fields.string("name");
+      if (auto checked = fields.status(); !checked) return fail(std::move(checked).error());
       const auto now = services.clock.now();
-      store::Application created{core::new_id("app_"),
-                                 call.caller.org_id,
-                                 uid,
-                                 name && name->is_string() ? std::string(name->as_string()) : uid,
-                                 std::nullopt,
-                                 {},
-                                 now,
-                                 now};
+      store::Application created{
+          core::new_id("app_"), call.caller.org_id, uid, name.value_or(uid), std::nullopt, {}, now, now};
       app = services.store.create_application(std::move(created));
     }
   }

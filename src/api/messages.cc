@@ -52,21 +52,10 @@ core::Result<MessageFields> read_fields(std::string_view body) {
     fields.retention = std::chrono::hours(24 * *days);
   }
   if (const auto* application = reader.value("application"); application && application->is_object()) {
-    const auto& app = application->as_object();
-    if (const auto* name = app.if_contains("name"); name && name->is_string()) {
-      if (name->as_string().find('\0') != boost::json::string::npos) {
-        reader.invalid("application", "name must not contain the character U+0000");
-      } else {
-        fields.application_name = std::string(name->as_string());
-      }
-    }
-    if (const auto* uid = app.if_contains("uid"); uid && uid->is_string()) {
-      if (!is_name(uid->as_string())) {
-        reader.invalid("application", "uid must be 1 to 256 characters of a-z, A-Z, 0-9, '-', '_' and '.'");
-      } else {
-        fields.application_uid = std::string(uid->as_string());
-      }
-    }
+    FieldReader app(application->as_object(), {"body", "application"});
+    fields.application_name = app.string("name");
+    if (auto uid = app.nullable_name("uid"); uid && *uid) fields.application_uid = **uid;
+    reader.add_problems_of(app);
   }
   if (auto checked = reader.status(); !checked) return fail(std::move(checked).error());
   return fields;

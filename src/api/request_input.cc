@@ -58,7 +58,13 @@ bool is_name(std::string_view text, std::size_t max_length) {
 }
 
 void FieldReader::invalid(std::string_view key, std::string message) {
-  errors_.push_back({{"body", std::string(key)}, std::move(message)});
+  std::vector<std::string> at = location_;
+  at.emplace_back(key);
+  errors_.push_back({std::move(at), std::move(message)});
+}
+
+void FieldReader::add_problems_of(const FieldReader& inner) {
+  errors_.insert(errors_.end(), inner.errors_.begin(), inner.errors_.end());
 }
 
 core::Status FieldReader::status() const {

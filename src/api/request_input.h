@@ -30,7 +30,9 @@ using Nullable = std::optional<std::optional<T>>;
 
 class FieldReader {
  public:
-  explicit FieldReader(const json::object& body) : body_(body) {}
+  // Reads `body`, an object found at `location` (the request body, or an object inside it).
+  explicit FieldReader(const json::object& body, std::vector<std::string> location = {"body"})
+      : body_(body), location_(std::move(location)) {}
 
   bool has(std::string_view key) const { return body_.contains(key); }
   std::optional<std::string> string(std::string_view key, bool required = false);
@@ -50,11 +52,14 @@ class FieldReader {
   const json::value* value(std::string_view key) const { return body_.if_contains(key); }
 
   void invalid(std::string_view key, std::string message);
+  // Adds the problems the reader of an object inside this one found.
+  void add_problems_of(const FieldReader& inner);
   // 422 listing every problem found so far, or success.
   core::Status status() const;
 
  private:
   const json::object& body_;
+  std::vector<std::string> location_;
   std::vector<core::FieldError> errors_;
 };
 
