@@ -59,10 +59,6 @@ std::pair<double, long> publish_to(const BenchRun& bench, const std::vector<Hook
   return {rate, accepted};
 }
 
-constexpr const char* kCopiedTables[] = {"application",     "attempt",         "destination", "endpoint",
-                                         "event_type",      "inbound_request", "kept_answer", "message",
-                                         "message_content", "setting",         "source"};
-
 double seconds_since(Clock::time_point started) {
   return std::chrono::duration<double>(Clock::now() - started).count();
 }
@@ -73,14 +69,14 @@ void measure_copy(const BenchRun& bench, const std::string& dsn, const std::file
   const std::string summary = run(bench.binary + " copy-to-postgres --data-dir " + sqlite_data.string() + " --db '" +
                                   dsn + "?options=-csearch_path%3Dmoved'");
   const double copy_seconds = seconds_since(started);
+  // The summary's "  table: N rows" lines: the rows, and the tables to copy again server-side.
   long rows = 0;
-  const std::regex counted(R"(: (\d+) rows)");
-  for (auto it = std::sregex_iterator(summary.begin(), summary.end(), counted); it != std::sregex_iterator(); ++it) {
-    rows += std::stol((*it)[1]);
-  }
   std::string sql;
-  for (const char* table : kCopiedTables) {
-    sql += std::string("CREATE TABLE copied_by_server.") + table + " (LIKE moved." + table +
+  const std::regex counted(R"(  (\w+): (\d+) rows)");
+  for (auto it = std::sregex_iterator(summary.begin(), summary.end(), counted); it != std::sregex_iterator(); ++it) {
+    const std::string table = (*it)[1];
+    rows += std::stol((*it)[2]);
+    sql += "CREATE TABLE copied_by_server." + table + " (LIKE moved." + table +
            " INCLUDING ALL); INSERT INTO copied_by_server." + table + " SELECT * FROM moved." + table + ";";
   }
   const auto server_started = Clock::now();
@@ -149,7 +145,7 @@ int main(int argc, char** argv) {
     const auto expected = static_cast<std::uint64_t>(queued + accepted);
     const auto deadline = Clock::now() + std::chrono::seconds(20 * bench.seconds + 120);
     while (receiver.delivered() - before < expected && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
-    const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+    const double elapsed = seconds_since(started);
     const double delivered = static_cast<double>(receiver.delivered() - before);
     std::printf(
         "%-20s end to end: %6.0f deliveries/s (%.0f of %llu in %.1f s, published at %.0f/s meanwhile)   "

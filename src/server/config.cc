@@ -63,6 +63,12 @@ Setter duration_setter(std::function<void(ServerConfig&, std::chrono::microsecon
   };
 }
 
+std::string set_node_id(ServerConfig& config, std::string_view text) {
+  if (text.size() > 200) return "must be at most 200 characters";
+  config.node_id = std::string(text);
+  return "";
+}
+
 std::string set_listen(ServerConfig& config, std::string_view text) {
   // "host:port" or "[v6]:port".
   const std::size_t colon = text.rfind(':');
@@ -240,13 +246,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        duration_setter([](ServerConfig& c, std::chrono::microseconds d) { c.delivery.failure_disable_after = d; })},
       {"delivery.proxy", set_proxy},
       {"delivery.no_proxy", set_no_proxy},
-      {"node_id",
-       [](ServerConfig& c, std::string_view v) -> std::
-                                                   string {
-                                                     if (v.size() > 200) return "must be at most 200 characters";
-                                                     c.node_id = std::string(v);
-                                                     return "";
-                                                   }},
+      {"node_id", set_node_id},
       {"lease_ttl", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
          c.lease_ttl = std::max(std::chrono::duration_cast<std::chrono::seconds>(d), std::chrono::seconds(1));
        })},

@@ -88,6 +88,13 @@ void SqlStore::see_lease(const std::string& app_id, std::optional<Lease> lease) 
   }
 }
 
+std::optional<TimePoint> SqlStore::held_elsewhere_until(Connection& db, const std::string& app_id, TimePoint now) {
+  auto look = db.prepare(kLeaseOf);
+  look->bind(1, app_id);
+  if (!look->step() || look->text(0) == settings_.node_id || time_at(look->int64(1)) <= now) return std::nullopt;
+  return time_at(look->int64(1));
+}
+
 void SqlStore::note_granted(const std::string& app_id) {
   std::lock_guard lock(leases_mutex_);
   granted_.insert(app_id);
@@ -108,10 +115,8 @@ bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint n
   {
     // Another node's lease is seen without locking its row: taking or renewing a lease locks it, and
     // nodes that lock each other's rows in their batches could deadlock.
-    auto look = db.prepare(kLeaseOf);
-    look->bind(1, app_id);
-    if (look->step() && look->text(0) != settings_.node_id && time_at(look->int64(1)) > now) {
-      see_lease(app_id, Lease{false, time_at(look->int64(1))});
+    if (auto until = held_elsewhere_until(db, app_id, now)) {
+      see_lease(app_id, Lease{false, *until});
       return false;
     }
   }
@@ -175,11 +180,7 @@ void SqlStore::keep_leases() {
       // committed is not in the list read above, and its row may still name the node it is taken from,
       // with a time that has passed.
       for (const auto& app_id : missing) {
-        auto look = db.prepare(kLeaseOf);
-        look->bind(1, app_id);
-        if (look->step() && look->text(0) != settings_.node_id && time_at(look->int64(1)) > now) {
-          lost.push_back(app_id);
-        }
+        if (held_elsewhere_until(db, app_id, now)) lost.push_back(app_id);
       }
       return {};
     });

@@ -158,13 +158,13 @@ class SqlStore final : public Store {
   using Routes = std::vector<Route>;
 
   Reader reader();
-  // The enabled endpoints of an app, cached; only called on the writer thread.
+  // The enabled endpoints of an app; cached (routes_mutex_) unless other nodes share the database.
   std::shared_ptr<const Routes> routes(Connection& db, const std::string& app_id);
-  // Writes a message, its payload and its destinations; only on the writer thread.
+  // Writes a message, its payload and its destinations; inside a write of a message writer.
   Result<CreatedMessage> insert_message(Connection& db, const NewMessage& input);
   // Claims the rows `select` finds (?1 endpoint, ?2 now, ?3 limit), and finds the next due time.
   Result<ClaimedWork> claim(const char* select, std::string_view endpoint_id, TimePoint now, int limit);
-  // Forgets an app's cached routes after one of its endpoints changed; only on the writer thread.
+  // Forgets an app's cached routes after one of its endpoints changed.
   void forget_routes(const std::string& app_id) {
     std::lock_guard lock(routes_mutex_);
     routes_.erase(app_id);
@@ -176,6 +176,8 @@ class SqlStore final : public Store {
   static Status lock_configuration(Connection& db, std::string_view org) {
     return db.lock_for_transaction("configuration\n" + std::string(org));
   }
+  // Until when another node holds the application's lease; none when no other node holds it now.
+  std::optional<TimePoint> held_elsewhere_until(Connection& db, const std::string& app_id, TimePoint now);
   // Notes that this node claims work under its lease of the application (see granted_).
   void note_granted(const std::string& app_id);
   // Whether this node holds (or now takes) the lease on the application's deliveries; only on the
