@@ -28,7 +28,7 @@ export function testPostgres() {
 
 // Resolves once hookd printed its address (and, on first start, its token). `storeArgs` are the
 // arguments that name its database, for other hookd commands (prune, migrate). `db` shares another
-// node's database (its storeArgs' --db) rather than the data directory's own; `sqlite` keeps the data
+// node's database (its `dsn`) rather than the data directory's own; `sqlite` keeps the data
 // in the data directory even when the run is on PostgreSQL.
 export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db, role, sqlite = false } = {}) {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "hookd-interop-"));
@@ -58,6 +58,7 @@ export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db, role
         url,
         token,
         dataDir: dir,
+        dsn,
         storeArgs,
         child,
         stderr: () => stderr,
