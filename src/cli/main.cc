@@ -1,5 +1,6 @@
 // hookd: one binary, many subcommands. main only wires the subcommands together.
 #include <malloc.h>
+#include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <string_view>
@@ -15,6 +16,10 @@ int main(int argc, char** argv) {
   // memory; with hookd's worker threads that tripled the resident size under load (measured: 241 MiB
   // against 78 MiB). Two arenas keep it bounded at no measurable cost in throughput.
   mallopt(M_ARENA_MAX, 2);
+  // A peer that closes its end (a client's socket, a hook command's stdin, the log's pipe) makes the
+  // next write fail with EPIPE, which its writer handles; it must never end the process. Commands
+  // that hooks start get SIGPIPE back at its default (hooks/command.cc).
+  ::signal(SIGPIPE, SIG_IGN);
   if (argc >= 2 && std::string_view(argv[1]) == "hooks") {
     return hookd::cli::run_hooks(std::vector<std::string>(argv + 2, argv + argc));
   }

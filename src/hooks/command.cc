@@ -46,6 +46,30 @@ std::optional<std::string> resolve(const std::string& program, const std::string
   return std::nullopt;
 }
 
+// write(2) to a pipe whose reader is gone fails with EPIPE instead of raising SIGPIPE, whatever the
+// process does with that signal: it is blocked on this thread for the call, and the one the write raised
+// is taken before it is unblocked.
+ssize_t write_without_sigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  sigset_t previous;
+  ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+  sigset_t pending;
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  const ssize_t n = ::write(fd, data, size);
+  const int write_errno = errno;
+  if (n < 0 && write_errno == EPIPE && !was_pending) {
+    const timespec now{0, 0};
+    while (::sigtimedwait(&pipe_signal, nullptr, &now) < 0 && errno == EINTR) {
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = write_errno;
+  return n;
+}
+
 }  // namespace
 
 CommandResult run_command(const CommandSpec& spec) {
@@ -73,12 +97,17 @@ CommandResult run_command(const CommandSpec& spec) {
   if (!spec.working_directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.working_directory.c_str());
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
-  // Its own process group, so that a timeout kills what it started too.
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  // Its own process group, so that a timeout kills what it started too. It starts with no signal
+  // blocked and SIGPIPE at its default, whatever hookd itself does with them (hookd ignores SIGPIPE).
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attributes, 0);
   sigset_t no_signals;
   sigemptyset(&no_signals);
   posix_spawnattr_setsigmask(&attributes, &no_signals);
+  sigset_t default_signals;
+  sigemptyset(&default_signals);
+  sigaddset(&default_signals, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &default_signals);
 
   std::vector<std::string> argv_text{spec.program};
   argv_text.insert(argv_text.end(), spec.arguments.begin(), spec.arguments.end());
@@ -140,7 +169,8 @@ CommandResult run_command(const CommandSpec& spec) {
       }
     }
     if (input[1] >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      const ssize_t n = ::write(input[1], data.data() + written, data.size() - written);
+      // A command that exits without reading all of its input closes the pipe: EPIPE ends the input.
+      const ssize_t n = write_without_sigpipe(input[1], data.data() + written, data.size() - written);
       if (n > 0) written += static_cast<std::size_t>(n);
       if (n < 0 || written == data.size()) {
         ::close(input[1]);
