@@ -44,7 +44,7 @@ class Receiver {
   explicit Receiver(bool answer = true) {
     net::ServerOptions options;
     options.threads = 1;
-    options.max_body_bytes = 1 << 20;
+    options.limits.max_body_bytes = 1 << 20;
     std::string error;
     server_ = net::HttpServer::listen(
         options,

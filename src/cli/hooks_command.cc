@@ -317,7 +317,7 @@ int run_hooks(const std::vector<std::string>& args) {
   http.port = static_cast<std::uint16_t>(options.port);
   http.threads = 2;
   http.server_header = "";
-  http.max_body_bytes = 64 << 20;
+  http.limits.max_body_bytes = 64 << 20;
   if (options.secure) {
     std::string unknown;
     const std::string ciphers = openssl_ciphers(options.cipher_suites, unknown);

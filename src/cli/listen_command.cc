@@ -56,7 +56,7 @@ int run_listen(const ListenOptions& options) {
   net::ServerOptions server_options;
   server_options.address = options.address;
   server_options.port = options.port;
-  server_options.max_body_bytes = 16 << 20;
+  server_options.limits.max_body_bytes = 16 << 20;
   std::string error;
   const int status = options.status;
   auto server = net::HttpServer::listen(

@@ -5,6 +5,7 @@
 
 #include "api/jwt.h"
 #include "cli/commands.h"
+#include "net/open_files.h"
 #include "server/hookd_server.h"
 #include "server/log.h"
 #include "server/store_choice.h"
@@ -22,6 +23,21 @@ struct ServeOptions {
   std::vector<std::string> allow_subnets;
   std::vector<std::string> hooks_files;
 };
+
+// Raises the open-files limit as far as the system allows, and keeps the cap on open API connections
+// under what it leaves once deliveries (global_concurrency), the database and the logs have theirs.
+void limit_connections_to_open_files(server::ServerConfig& config) {
+  const net::OpenFilesLimit files = net::raise_open_files_limit();
+  server::log_info("open files: at most " + std::to_string(files.soft) + " (hard limit " + std::to_string(files.hard) +
+                   ")");
+  const std::uint64_t reserved = static_cast<std::uint64_t>(config.delivery.global_concurrency) + 256;
+  const std::uint64_t room = files.soft > reserved + 16 ? files.soft - reserved : 16;
+  if (config.http.max_connections > room) {
+    server::log_warn("http.max_connections lowered from " + std::to_string(config.http.max_connections) + " to " +
+                     std::to_string(room) + " to fit the open-files limit of " + std::to_string(files.soft));
+    config.http.max_connections = room;
+  }
+}
 
 int run_serve(const ServeOptions& options) {
   server::ServerConfig config;
@@ -49,6 +65,7 @@ int run_serve(const ServeOptions& options) {
     return kExitUsage;
   }
   server::configure_logging(config.log_format, config.log_level);
+  limit_connections_to_open_files(config);
 
   // Signals are taken by sigwait below; every thread started from here on inherits the mask.
   sigset_t signals;

@@ -45,6 +45,9 @@ struct HttpServer::State {
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
   std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::size_t> open{0};  // connections being served
+  std::atomic<std::int64_t> last_warning{
+      0};  // steady_clock seconds of the last warning, for warn_at_most_once_a_second
   std::mutex sessions_mutex;
   // Open connections (their TCP layer), closed on stop.
   std::set<std::shared_ptr<beast::tcp_stream>> sessions;
@@ -117,13 +120,57 @@ auto async_handle(HttpServer::State& state, HttpRequest request, Token&& token) 
 }
 
 template <class Stream>
-asio::awaitable<void> write_error(Stream& stream, int status, std::string_view code, std::string_view detail,
-                                  const ServerOptions& options) {
+asio::awaitable<void> write_error(Stream& stream, beast::tcp_stream& transport, int status, std::string_view code,
+                                  std::string_view detail, const ServerOptions& options) {
   auto response = to_beast(HttpResponse::json(status, error_body(code, detail)), 11, false, options.server_header);
+  transport.expires_after(options.limits.write_timeout);
   co_await http::async_write(stream, response, kTuple);
 }
 
-// Serves the requests of one connection, after the TLS handshake (under the read timeout) when it has
+// Passes `message` to the server's warn callback, unless a warning went out less than a second ago.
+void warn_at_most_once_a_second(HttpServer::State& state, const std::string& message) {
+  if (!state.options.warn) return;
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  std::int64_t last = state.last_warning.load();
+  if (now <= last || !state.last_warning.compare_exchange_strong(last, now)) return;
+  state.options.warn(message);
+}
+
+// Reads one request into `parser` under the server's deadlines: its first byte within `first_byte_timeout`,
+// then its head within header_timeout, then its body at body_min_rate. A client too slow for them gets
+// beast::error::timeout (the stream is closed).
+template <class Stream>
+asio::awaitable<beast::error_code> read_request(Stream& stream, beast::tcp_stream& transport,
+                                                beast::flat_buffer& buffer,
+                                                http::request_parser<http::string_body>& parser,
+                                                const ServerLimits& limits,
+                                                std::chrono::milliseconds first_byte_timeout) {
+  if (buffer.size() == 0) {
+    transport.expires_after(first_byte_timeout);
+    auto [error, bytes] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+    if (error) co_return error;
+    buffer.commit(bytes);
+  }
+  transport.expires_after(limits.header_timeout);
+  auto [header_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+  if (header_error || parser.is_done()) co_return header_error;
+
+  const auto body_started = std::chrono::steady_clock::now();
+  const double seconds_per_byte = 1.0 / static_cast<double>(std::max<std::size_t>(1, limits.body_min_rate));
+  std::uint64_t received = 0;
+  while (!parser.is_done()) {
+    const auto earned = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(static_cast<double>(received) * seconds_per_byte));
+    transport.expires_at(body_started + limits.body_timeout + earned);
+    auto [error, bytes] = co_await http::async_read_some(stream, buffer, parser, kTuple);
+    if (error) co_return error;
+    received += bytes;
+  }
+  co_return beast::error_code{};
+}
+
+// Serves the requests of one connection, after the TLS handshake (under the write timeout) when it has
 // one. `transport` is the stream's TCP layer (the stream itself when plain); the caller closes it and
 // forgets the connection when the session ends. `state` outlives the session: the server's context,
 // which runs it, is destroyed after the state.
@@ -131,41 +178,40 @@ template <class Stream>
 asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<Stream> stream,
                               std::shared_ptr<beast::tcp_stream> transport) {
   const ServerOptions& options = state->options;
+  const ServerLimits& limits = options.limits;
   if constexpr (std::is_same_v<Stream, TlsStream>) {
-    transport->expires_after(options.read_timeout);
+    transport->expires_after(limits.write_timeout);
     auto [handshake_error] = co_await stream->async_handshake(ssl::stream_base::server, kTuple);
     if (handshake_error) co_return;
   }
   beast::flat_buffer buffer;
+  bool first_request = true;
   while (!state->stopping) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(options.max_body_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(limits.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
 
-    // Wait for the first byte under the idle timeout, then for the whole request under the read timeout.
-    transport->expires_after(options.idle_timeout);
-    auto [header_error, header_bytes] = co_await http::async_read_header(*stream, buffer, parser, kTuple);
-    if (!header_error && !parser.is_done()) {
-      transport->expires_after(options.read_timeout);
-      auto [body_error, body_bytes] = co_await http::async_read(*stream, buffer, parser, kTuple);
-      header_error = body_error;
-    }
-    if (header_error == http::error::body_limit) {
-      co_await write_error(*stream, 413, "payload_too_large", "request body is larger than the server accepts",
-                           options);
+    // A new connection must start its request as promptly as it must finish its head; a kept-alive one
+    // may idle between requests.
+    const beast::error_code read_error = co_await read_request(
+        *stream, *transport, buffer, parser, limits, first_request ? limits.header_timeout : limits.idle_timeout);
+    first_request = false;
+    if (read_error == http::error::body_limit) {
+      co_await write_error(*stream, *transport, 413, "payload_too_large",
+                           "request body is larger than the server accepts", options);
       break;
     }
-    if (header_error == http::error::header_limit) {
-      co_await write_error(*stream, 431, "generic_error", "request headers are too large", options);
+    if (read_error == http::error::header_limit) {
+      co_await write_error(*stream, *transport, 431, "generic_error", "request headers are too large", options);
       break;
     }
-    if (header_error == http::error::end_of_stream || header_error == asio::error::operation_aborted ||
-        header_error == beast::error::timeout || header_error == asio::error::eof ||
-        header_error == asio::error::connection_reset) {
+    if (read_error == http::error::end_of_stream || read_error == asio::error::operation_aborted ||
+        read_error == beast::error::timeout || read_error == asio::error::eof ||
+        read_error == asio::error::connection_reset || read_error == http::error::partial_message) {
       break;
     }
-    if (header_error) {
-      co_await write_error(*stream, 400, "generic_error", "malformed HTTP request", options);
+    if (read_error) {
+      co_await write_error(*stream, *transport, 400, "generic_error", "malformed HTTP request", options);
       break;
     }
 
@@ -179,7 +225,7 @@ asio::awaitable<void> session(HttpServer::State* state, std::shared_ptr<Stream> 
         co_await async_handle(*state, from_beast(std::move(request), transport->socket()), asio::use_awaitable);
     --state->in_flight;
     auto out = to_beast(std::move(response), version, keep_alive && !state->stopping, options.server_header);
-    transport->expires_after(options.read_timeout);
+    transport->expires_after(limits.write_timeout);
     boost::system::error_code write_error_code;
     if (head) {
       http::response_serializer<http::string_body> serializer(out);
@@ -211,11 +257,13 @@ void serve_connection(HttpServer::State* state, tcp::socket socket) {
     std::lock_guard lock(state->sessions_mutex);
     state->sessions.insert(transport);
   }
+  ++state->open;
   // However the session ended (done, refused, or it threw: out of memory, a bug), its connection
   // closes and the server goes on.
   auto on_end = [state, transport](std::exception_ptr) {
     beast::error_code close_error;
     transport->socket().close(close_error);
+    --state->open;
     std::lock_guard lock(state->sessions_mutex);
     state->sessions.erase(transport);
   };
@@ -263,15 +311,50 @@ std::optional<ssl::context> make_tls_context(const ServerTls& files, std::string
   return context;
 }
 
+// Answers a connection over the cap with 503 and closes it, without a session: a write that fits the
+// socket's buffer and never waits, after taking what the client already sent (so that closing does not
+// reset the connection before the client reads the answer).
+template <class Socket>
+void refuse_connection(Socket& socket, const ServerOptions& options) {
+  static const std::string kAnswer = [] {
+    const std::string body = error_body("unavailable", "the server has too many open connections; try again later");
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+           "Connection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  if (!options.tls) {
+    char discard[4096];
+    socket.read_some(asio::buffer(discard), ignored);
+    socket.write_some(asio::buffer(kAnswer), ignored);
+  }
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
 asio::awaitable<void> accept_loop(HttpServer::State* state) {
+  asio::steady_timer backoff(state->context);
   while (!state->stopping) {
     // Each connection runs on its own strand, so that stop() can cancel it safely from outside.
     auto [error, socket] = co_await state->acceptor.async_accept(asio::make_strand(state->context), kTuple);
     if (error) {
       if (error == asio::error::operation_aborted || state->stopping) break;
-      continue;  // e.g. too many open files: keep serving the connections we have
+      // Out of file descriptors (EMFILE, ENFILE) or memory: the connection waits in the backlog, and
+      // accepting again at once would spin. Serve the connections already open, and try again shortly.
+      warn_at_most_once_a_second(*state, "cannot accept connections: " + error.message() +
+                                             " (open connections: " + std::to_string(state->open.load()) + ")");
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(kTuple);
+      continue;
     }
     ++state->accepted;
+    if (state->open >= state->options.limits.max_connections) {
+      warn_at_most_once_a_second(*state, "refusing connections: " + std::to_string(state->open.load()) +
+                                             " are open, the most allowed (http.max_connections)");
+      refuse_connection(socket, state->options);
+      continue;
+    }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     serve_connection(state, std::move(socket));
@@ -317,6 +400,8 @@ std::uint16_t HttpServer::port() const {
 }
 
 std::uint64_t HttpServer::accepted_connections() const { return state_->accepted; }
+
+std::size_t HttpServer::open_connections() const { return state_->open; }
 
 void HttpServer::start() {
   asio::co_spawn(state_->context, accept_loop(state_.get()), asio::detached);

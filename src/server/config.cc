@@ -54,6 +54,10 @@ Setter integer_setter(std::int64_t min, std::int64_t max, std::function<void(Ser
   };
 }
 
+std::chrono::milliseconds at_least_a_millisecond(std::chrono::microseconds d) {
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(d), std::chrono::milliseconds(1));
+}
+
 Setter duration_setter(std::function<void(ServerConfig&, std::chrono::microseconds)> set) {
   return [=](ServerConfig& config, std::string_view text) -> std::string {
     auto value = parse_duration(text);
@@ -167,7 +171,25 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        }},
       {"max_body_bytes",
        integer_setter(1024, 64 << 20,
-                      [](ServerConfig& c, std::int64_t v) { c.max_body_bytes = static_cast<std::size_t>(v); })},
+                      [](ServerConfig& c, std::int64_t v) { c.http.max_body_bytes = static_cast<std::size_t>(v); })},
+      {"http.max_connections",
+       integer_setter(1, 1000000,
+                      [](ServerConfig& c, std::int64_t v) { c.http.max_connections = static_cast<std::size_t>(v); })},
+      {"http.header_timeout", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
+         c.http.header_timeout = at_least_a_millisecond(d);
+       })},
+      {"http.idle_timeout", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
+         c.http.idle_timeout = at_least_a_millisecond(d);
+       })},
+      {"http.body_timeout", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
+         c.http.body_timeout = at_least_a_millisecond(d);
+       })},
+      {"http.body_min_rate",
+       integer_setter(1, 1 << 30,
+                      [](ServerConfig& c, std::int64_t v) { c.http.body_min_rate = static_cast<std::size_t>(v); })},
+      {"http.write_timeout", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
+         c.http.write_timeout = at_least_a_millisecond(d);
+       })},
       {"synchronous",
        [](ServerConfig& c, std::string_view v) -> std::string {
          if (v != "full" && v != "normal") return "must be full or normal";
@@ -179,51 +201,60 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"io_threads",
        integer_setter(1, 64, [](ServerConfig& c, std::int64_t v) { c.io_threads = static_cast<int>(v); })},
       {"allow_subnets",
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         std::vector<delivery::Subnet> subnets;
-         for (auto item : split_list(v)) {
-           auto subnet = delivery::Subnet::parse(item);
-           if (!subnet) return "must be a list of address ranges such as 127.0.0.0/8 or fd00::/8";
-           subnets.push_back(*subnet);
-         }
-         c.allow_subnets = std::move(subnets);
-         return "";
-       }},
+       [](ServerConfig& c,
+          std::string_view v) -> std::
+                                  string {
+                                    std::vector<delivery::Subnet> subnets;
+                                    for (auto item : split_list(v)) {
+                                      auto subnet = delivery::Subnet::parse(item);
+                                      if (!subnet)
+                                        return "must be a list of address ranges such as 127.0.0.0/8 or fd00::/8";
+                                      subnets.push_back(*subnet);
+                                    }
+                                    c.allow_subnets = std::move(subnets);
+                                    return "";
+                                  }},
       {"https_only",
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         auto value = parse_bool(v);
-         if (!value) return "must be true or false";
-         c.https_only = *value;
-         return "";
-       }},
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     auto value = parse_bool(v);
+                                                     if (!value) return "must be true or false";
+                                                     c.https_only = *value;
+                                                     return "";
+                                                   }},
       {"role",
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         if (v != "all" && v != "api" && v != "worker") return "must be all, api or worker";
-         c.role = std::string(v);
-         return "";
-       }},
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     if (v != "all" && v != "api" && v != "worker")
+                                                       return "must be all, api or worker";
+                                                     c.role = std::string(v);
+                                                     return "";
+                                                   }},
       {"white_label_headers",
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         auto value = parse_bool(v);
-         if (!value) return "must be true or false";
-         c.delivery.request.webhook_headers = *value;
-         return "";
-       }},
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     auto value = parse_bool(v);
+                                                     if (!value) return "must be true or false";
+                                                     c.delivery.request.webhook_headers = *value;
+                                                     return "";
+                                                   }},
       {"delivery.timeout", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
          c.delivery.request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(d);
        })},
       {"delivery.retry_schedule",
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         std::vector<std::chrono::microseconds> delays;
-         for (auto item : split_list(v)) {
-           auto delay = parse_duration(item);
-           if (!delay) return "must be a list of durations such as 5s, 5m, 30m";
-           delays.push_back(*delay);
-         }
-         if (delays.size() > 50) return "must have at most 50 delays";
-         c.delivery.schedule.delays = std::move(delays);
-         return "";
-       }},
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     std::vector<std::chrono::microseconds> delays;
+                                                     for (auto item : split_list(v)) {
+                                                       auto delay = parse_duration(item);
+                                                       if (!delay)
+                                                         return "must be a list of durations such as 5s, 5m, 30m";
+                                                       delays.push_back(*delay);
+                                                     }
+                                                     if (delays.size() > 50) return "must have at most 50 delays";
+                                                     c.delivery.schedule.delays = std::move(delays);
+                                                     return "";
+                                                   }},
       {"delivery.retry_penalty",
        duration_setter([](ServerConfig& c, std::chrono::microseconds d) { c.delivery.schedule.penalty = d; })},
       {"delivery.endpoint_concurrency",

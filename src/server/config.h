@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "delivery/dispatcher.h"
 #include "delivery/ssrf_guard.h"
+#include "net/http_server.h"
 #include "net/proxy.h"
 #include "server/operational_webhooks.h"
 
@@ -31,7 +32,8 @@ struct ServerConfig {
   std::string public_url;              // empty: http://<listen>
   std::string log_format = "text";     // or "json"
   std::string log_level = "info";      // trace, debug, info, warn, error
-  std::size_t max_body_bytes = 1 << 20;
+  // What one HTTP client may hold of the server (body and header sizes, deadlines, open connections).
+  net::ServerLimits http;
   bool synchronous_full = true;  // "full" or "normal"
   int api_workers = 64;
   int io_threads = 1;

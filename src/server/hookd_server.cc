@@ -164,7 +164,8 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   http_options.address = config.listen_address;
   http_options.port = config.port;
   http_options.threads = config.io_threads;
-  http_options.max_body_bytes = config.max_body_bytes;
+  http_options.limits = config.http;
+  http_options.warn = [](const std::string& message) { log_warn("http: " + message); };
   http_options.server_header = "hookd/" HOOKD_VERSION;
   Parts* wired = parts.get();
   std::string listen_error;

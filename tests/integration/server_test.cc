@@ -132,7 +132,7 @@ TEST_F(ServerTest, RotationSignsWithBothKeysDuringTheGracePeriod) {
 }
 
 TEST_F(ServerTest, BadInputGetsJsonErrorsAndTheServerKeepsServing) {
-  config_.max_body_bytes = 4096;
+  config_.http.max_body_bytes = 4096;
   start();
   Receiver receiver;
   app_with_endpoint(receiver.url());
