@@ -57,3 +57,10 @@ export function whenClosed(socket, ms) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// CPU time the process used so far, in seconds (user + system, from /proc/pid/stat).
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

@@ -3,8 +3,10 @@
 // already open go on being served.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { api, assertAnswers, rawConnection, rssMiB, sleep, startHookd, waitFor } from "./abuse.mjs";
+import { api, assertAnswers, cpuSeconds, rawConnection, rssMiB, sleep, startHookd, waitFor } from "./abuse.mjs";
 
 // One request on `agent` (a keep-alive connection made before the attack); resolves with its status.
 function get(agent, url, path) {
@@ -73,6 +75,49 @@ test("slowloris, slow bodies and a flood of idle connections", { timeout: 90000 
   } finally {
     sockets.forEach((s) => s.destroy());
     agent.destroy();
+    await hookd.stop();
+    hookd.cleanup();
+  }
+});
+
+test("out of file descriptors, accept backs off instead of spinning", { timeout: 60000 }, async () => {
+  const hookd = await startHookd();
+  const sockets = [];
+  try {
+    // Leave hookd a few descriptors more than it uses now, so that a flood of connections exhausts them.
+    const used = readdirSync(`/proc/${hookd.child.pid}/fd`).length;
+    const limit = used + 10;
+    const lowered = spawnSync("prlimit", ["--pid", String(hookd.child.pid), `--nofile=${limit}:${limit}`]);
+    assert.equal(lowered.status, 0, lowered.stderr?.toString());
+    for (let i = 0; i < 40; i++) {
+      const socket = await rawConnection(hookd.url);
+      socket.on("error", () => {});
+      sockets.push(socket);
+    }
+    await waitFor(() => /cannot accept connections: Too many open files/.test(hookd.stderr()), {
+      what: "the warning that accept failed",
+    });
+    const before = cpuSeconds(hookd.child.pid);
+    await sleep(2000);
+    const used2s = cpuSeconds(hookd.child.pid) - before;
+    assert.ok(used2s < 0.5, `hookd used ${used2s} s of CPU in 2 s while out of descriptors`);
+    sockets.forEach((s) => s.destroy());
+    sockets.length = 0;
+    // The connections that waited in the backlog are taken, and closed at the header deadline; then
+    // new ones are served again.
+    await waitFor(
+      async () => {
+        try {
+          await assertAnswers(hookd.url);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { timeout: 20000, what: "a health check answered again" },
+    );
+  } finally {
+    sockets.forEach((s) => s.destroy());
     await hookd.stop();
     hookd.cleanup();
   }
