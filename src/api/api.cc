@@ -40,10 +40,12 @@ struct Api::Pending {
   net::HttpRequest request;
   const RouteTarget* target = nullptr;
   PathParams params;
+  Caller caller;  // authenticated
   net::Respond respond;
-  std::string idempotency_scope;  // empty: no idempotency key
-  std::string kept_key;           // the scope's digest, under which the store keeps the answer
-  std::optional<Call> call;       // built when the request runs; refers to `request`
+  // Empty: no idempotency key. Else a digest of the token, key and path, under which the answer is kept
+  // in memory and in the store.
+  std::string idempotency_key;
+  std::optional<Call> call;  // built when the request runs; refers to `request`
 };
 
 Api::Api(store::Store& store, delivery::Dispatcher* dispatcher, const core::Clock& clock, ApiOptions options,
@@ -51,7 +53,7 @@ Api::Api(store::Store& store, delivery::Dispatcher* dispatcher, const core::Cloc
     : options_(std::move(options)),
       services_{store, dispatcher, clock, options_, std::move(queue_health), blocking, {}, {}},
       blocking_(std::move(blocking)),
-      idempotency_(clock, options_.idempotency_ttl, options_.max_idempotency_entries) {
+      idempotency_(clock, options_.idempotency_ttl, options_.idempotency_cache_bytes) {
   add_application_routes(router_);
   add_event_type_routes(router_);
   add_endpoint_routes(router_);
@@ -80,28 +82,45 @@ void Api::handle(net::HttpRequest request, net::Respond respond) {
                                    request.method + " is not allowed on " + std::string(request.path()),
                                    {}}));
   }
+  // Who calls, before any other work: a request without a valid token costs a signature check, nothing
+  // more (no idempotency lookup, no memory kept).
+  const RouteTarget& target = *match.target;
+  Caller caller;
+  if (target.access != Access::anyone) {
+    auto authenticated = authenticate(request, options_.jwt_secret, services_.clock.now());
+    if (!authenticated) return respond(error_response(authenticated.error()));
+    caller = std::move(*authenticated);
+    const bool app_token = caller.app_id.has_value();
+    const bool allowed = !app_token || target.access == Access::application ||
+                         (target.access == Access::read_shared && request.method == "GET");
+    if (!allowed) {
+      return respond(error_response({core::ErrorCode::forbidden, "an application token cannot use this route", {}}));
+    }
+  }
   auto pending = std::make_shared<Pending>();
   pending->target = match.target;
   pending->params = std::move(match.params);
+  pending->caller = std::move(caller);
   pending->respond = std::move(respond);
   const auto key = request.headers.find("idempotency-key");
   if (request.method == "POST" && key && !key->empty() && key->size() <= 256) {
-    // The same token, key and path: the first 2xx answer stands.
-    pending->idempotency_scope = std::string(bearer_token(request)) + '\n' + std::string(*key) + '\n' + request.target;
+    // The same token, key and path: the first 2xx answer stands. Kept under a digest, in memory and in
+    // the store alike.
+    const std::string scope = std::string(bearer_token(request)) + '\n' + std::string(*key) + '\n' + request.target;
+    pending->idempotency_key = core::hex_encode(sign::crypto::sha256(scope).view());
   }
   pending->request = std::move(request);
-  if (pending->idempotency_scope.empty()) return run(std::move(pending));
-  pending->kept_key = core::hex_encode(sign::crypto::sha256(pending->idempotency_scope).view());
-  idempotency_.begin(pending->idempotency_scope, [this, pending](std::optional<net::HttpResponse> remembered) {
+  if (pending->idempotency_key.empty()) return run(std::move(pending));
+  idempotency_.begin(pending->idempotency_key, [this, pending](std::optional<net::HttpResponse> remembered) {
     if (remembered) return pending->respond(std::move(*remembered));
     // Not answered on this node since it started: perhaps on another one, or before a restart.
     on_blocking([this, pending] {
       const auto since = services_.clock.now() - options_.idempotency_ttl;
-      auto kept = services_.store.find_answer(pending->kept_key, since);
+      auto kept = services_.store.find_answer(pending->idempotency_key, since);
       if (kept && *kept) {
         net::HttpResponse response{(*kept)->status, {}, std::move((*kept)->body)};
         for (auto& [name, value] : (*kept)->headers) response.headers.add(std::move(name), std::move(value));
-        idempotency_.finish(pending->idempotency_scope, response);
+        idempotency_.finish(pending->idempotency_key, response);
         return pending->respond(std::move(response));
       }
       run(pending);
@@ -118,40 +137,30 @@ void Api::run(std::shared_ptr<Pending> pending) {
   auto answer = [this, pending](core::Result<Reply> result) {
     net::HttpResponse response = to_response(std::move(result));
     if (pending->request.method == "HEAD") response.body.clear();
-    if (pending->idempotency_scope.empty()) return pending->respond(std::move(response));
+    if (pending->idempotency_key.empty()) return pending->respond(std::move(response));
     if (response.status < 200 || response.status >= 300) {
-      idempotency_.finish(pending->idempotency_scope, response);
+      idempotency_.finish(pending->idempotency_key, response);
       return pending->respond(std::move(response));
     }
     // A 2xx answer is kept in the store before it goes out, so that a retry finds it on any node.
     const auto now = services_.clock.now();
     store::KeptAnswer kept{response.status, response.headers.entries(), response.body, now};
     auto shared = std::make_shared<net::HttpResponse>(std::move(response));
-    services_.store.keep_answer_async(pending->kept_key, std::move(kept), now - options_.idempotency_ttl,
+    services_.store.keep_answer_async(pending->idempotency_key, std::move(kept), now - options_.idempotency_ttl,
                                       [this, pending, shared](core::Status done) {
                                         if (!done && options_.warn)
                                           options_.warn("an idempotent answer was not kept: " + done.error().detail);
                                         // Off the store's thread: finishing may start a request that waited for this
                                         // one.
                                         on_blocking([this, pending, shared] {
-                                          idempotency_.finish(pending->idempotency_scope, *shared);
+                                          idempotency_.finish(pending->idempotency_key, *shared);
                                           pending->respond(std::move(*shared));
                                         });
                                       });
   };
   const RouteTarget& target = *pending->target;
-  Caller caller;
-  if (target.access != Access::anyone) {
-    auto authenticated = authenticate(pending->request, options_.jwt_secret, services_.clock.now());
-    if (!authenticated) return answer(fail(std::move(authenticated).error()));
-    caller = std::move(*authenticated);
-    const bool app_token = caller.app_id.has_value();
-    const bool allowed = !app_token || target.access == Access::application ||
-                         (target.access == Access::read_shared && pending->request.method == "GET");
-    if (!allowed) return answer(core::error(core::ErrorCode::forbidden, "an application token cannot use this route"));
-  }
-  pending->call.emplace(
-      Call{pending->request, std::move(caller), std::move(pending->params), QueryReader(pending->request.query())});
+  pending->call.emplace(Call{pending->request, std::move(pending->caller), std::move(pending->params),
+                             QueryReader(pending->request.query())});
   // Library exceptions (allocation, JSON) end here: the request fails, the server goes on.
   auto guarded = [this, pending, answer](auto&& body) {
     try {

@@ -29,7 +29,7 @@ struct ApiOptions {
   std::string jwt_secret;  // HS256 key of the tokens
   std::string public_url;  // how clients reach this server, for app portal links
   std::chrono::seconds idempotency_ttl = std::chrono::hours(12);
-  std::size_t max_idempotency_entries = 100000;
+  std::size_t idempotency_cache_bytes = 64 << 20;  // answers kept in memory; older ones are in the store
   std::chrono::hours app_token_lifetime{24 * 7};
   bool https_only = false;  // endpoint URLs must be https
   // Where endpoint.created/updated/deleted/enabled/disabled go (operational webhooks); may be null.

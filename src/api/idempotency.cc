@@ -2,13 +2,38 @@
 
 namespace hookd::api {
 
+std::size_t IdempotencyCache::cost(const std::string& key, const net::HttpResponse& response) {
+  constexpr std::size_t kOverhead = 256;  // the map node, the list node, the entry itself
+  std::size_t bytes = kOverhead + 2 * key.size() + response.body.size();
+  for (const auto& [name, value] : response.headers.entries()) bytes += name.size() + value.size() + 64;
+  return bytes;
+}
+
+void IdempotencyCache::erase(std::unordered_map<std::string, Entry>::iterator it) {
+  bytes_ -= it->second.bytes;
+  order_.erase(it->second.position);
+  entries_.erase(it);
+}
+
+void IdempotencyCache::trim() {
+  const auto now = clock_.now();
+  auto next = order_.begin();
+  while (next != order_.end()) {
+    auto it = entries_.find(*next);
+    ++next;
+    const bool expired = it->second.done && now - it->second.at >= ttl_;
+    if (!expired && bytes_ <= max_bytes_) break;
+    if (it->second.done) erase(it);  // requests still running are passed over, never forgotten
+  }
+}
+
 void IdempotencyCache::begin(const std::string& key, Proceed proceed) {
   std::optional<net::HttpResponse> remembered;
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it != entries_.end() && it->second.done && clock_.now() - it->second.at >= ttl_) {
-      entries_.erase(it);
+      erase(it);
       it = entries_.end();
     }
     if (it != entries_.end() && !it->second.done) {
@@ -18,13 +43,13 @@ void IdempotencyCache::begin(const std::string& key, Proceed proceed) {
     if (it != entries_.end()) {
       remembered = it->second.response;
     } else {
-      entries_[key] = Entry{false, {}, clock_.now(), {}};
-      order_.push_back(key);
-      while (order_.size() > max_entries_) {
-        auto oldest = entries_.find(order_.front());
-        if (oldest != entries_.end() && oldest->second.done) entries_.erase(oldest);
-        order_.pop_front();
-      }
+      Entry entry;
+      entry.at = clock_.now();
+      entry.position = order_.insert(order_.end(), key);
+      entry.bytes = cost(key, {});
+      bytes_ += entry.bytes;
+      entries_.emplace(key, std::move(entry));
+      trim();
     }
   }
   proceed(std::move(remembered));
@@ -37,17 +62,27 @@ void IdempotencyCache::finish(const std::string& key, const net::HttpResponse& r
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end()) return;
-    waiting = std::move(it->second.waiting);
+    Entry& entry = it->second;
+    waiting = std::move(entry.waiting);
+    entry.waiting.clear();
     if (response.status >= 200 && response.status < 300) {
-      it->second = Entry{true, response, clock_.now(), {}};
+      bytes_ -= entry.bytes;
+      entry.done = true;
+      entry.response = response;
+      entry.at = clock_.now();
+      entry.bytes = cost(key, response);
+      bytes_ += entry.bytes;
+      // Newest again: it is the last to be forgotten.
+      order_.splice(order_.end(), order_, entry.position);
+      trim();
     } else if (!waiting.empty()) {
       // Forgotten: the first request waiting behind this one runs itself, the others wait for it.
       next_runner = std::move(waiting.front());
       waiting.erase(waiting.begin());
-      it->second.waiting = std::move(waiting);
+      entry.waiting = std::move(waiting);
       waiting.clear();
     } else {
-      entries_.erase(it);
+      erase(it);
     }
   }
   if (next_runner) {
@@ -55,6 +90,16 @@ void IdempotencyCache::finish(const std::string& key, const net::HttpResponse& r
     return;
   }
   for (auto& proceed : waiting) proceed(response);
+}
+
+std::size_t IdempotencyCache::entries() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+std::size_t IdempotencyCache::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
 }
 
 }  // namespace hookd::api
