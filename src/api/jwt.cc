@@ -4,6 +4,7 @@
 
 #include "core/encoding.h"
 #include "hookd/sign/hmac.h"
+#include "sign/crypto.h"
 
 namespace hookd::api {
 namespace {
@@ -60,7 +61,8 @@ std::string issue_token(const TokenClaims& claims, std::string_view secret, core
 
 core::Result<TokenClaims> verify_token(std::string_view token, std::string_view secret, core::TimePoint now) {
   if (token.empty()) return unauthorized("missing bearer token");
-  if (token == secret) {
+  // Compared by digest in constant time: neither the secret's bytes nor its length show in the timing.
+  if (sign::crypto::constant_time_equal(sign::crypto::sha256(token).view(), sign::crypto::sha256(secret).view())) {
     return unauthorized(
         "the token is the JWT signing secret itself; send a token made from it "
         "(hookd jwt generate) instead");
