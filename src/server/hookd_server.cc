@@ -94,12 +94,7 @@ HookdServer::~HookdServer() { stop(std::chrono::seconds(10)); }
 core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig& config) {
   auto parts = std::make_unique<Parts>();
   parts->config = config;
-  std::error_code fs_error;
-  std::filesystem::create_directories(config.data_dir, fs_error);
-  if (fs_error) {
-    return core::error(core::ErrorCode::internal,
-                       "cannot create the data directory " + config.data_dir + ": " + fs_error.message());
-  }
+  if (auto made = make_data_directory(config); !made) return fail(std::move(made).error());
   auto store = open_store(config);
   if (!store) return fail(std::move(store).error());
   parts->store = std::move(*store);
@@ -127,8 +122,12 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
       client_options.proxy = config.proxy;
       client_options.proxy->no_proxy = config.no_proxy;
     }
+    // The attempt log (which the tenant reads) says why; only the operator's log names the address.
     client_options.filter = [guard = delivery::SsrfGuard(config.allow_subnets)](const std::string& address) {
-      return guard.check(address);
+      const auto refusal = guard.check(address);
+      if (!refusal) return std::string();
+      log_warn("delivery " + refusal->for_operator());
+      return refusal->for_tenant();
     };
     parts->client = std::make_unique<net::HttpClient>(*parts->loop, client_options);
     parts->sender = std::make_unique<delivery::HttpSender>(*parts->client);

@@ -1,6 +1,10 @@
 #include "server/store_choice.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -43,11 +47,25 @@ core::Result<std::string> migrate_store(const ServerConfig& config) {
     if (!version) return fail(std::move(version).error());
     return describe_store(config) + " is at schema version " + std::to_string(*version);
   }
-  std::error_code ignored;
-  std::filesystem::create_directories(config.data_dir, ignored);
+  if (auto made = make_data_directory(config); !made) return fail(std::move(made).error());
   auto opened = store::sqlite::open_store({sqlite_path(config), config.synchronous_full, 1, 16});
   if (!opened) return fail(std::move(opened).error());
   return describe_store(config) + " is at schema version " + std::to_string(store::sqlite::schema_version());
+}
+
+core::Status make_data_directory(const ServerConfig& config) {
+  const std::filesystem::path directory(config.data_dir);
+  std::error_code error;
+  if (std::filesystem::is_directory(directory, error)) return {};
+  if (directory.has_parent_path()) std::filesystem::create_directories(directory.parent_path(), error);
+  if (!error && ::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
+    error = std::error_code(errno, std::generic_category());
+  }
+  if (error) {
+    return core::error(core::ErrorCode::internal,
+                       "cannot create the data directory " + config.data_dir + ": " + error.message());
+  }
+  return {};
 }
 
 std::string jwt_secret_file(const ServerConfig& config) {

@@ -21,6 +21,10 @@ core::Result<std::string> migrate_store(const ServerConfig& config);
 // directory's JWT secret: a line per table copied and its rows, for `hookd copy-to-postgres`.
 core::Result<std::string> copy_to_postgres(const ServerConfig& config);
 
+// Makes the data directory when it is missing: its parents as usual, itself 0700, since what it holds
+// (the database, the JWT secret) is secret. An existing directory is left as it is.
+core::Status make_data_directory(const ServerConfig& config);
+
 // Where a node on SQLite keeps the JWT secret it generated: data_dir/jwt-secret.
 std::string jwt_secret_file(const ServerConfig& config);
 // The secret in that file: none when there is no file; an error when it holds no usable secret (less
