@@ -205,14 +205,23 @@ TEST_F(ApiTest, EndpointsValidateUrlsEventTypesAndHeaders) {
 TEST_F(ApiTest, EndpointsMayCarryTheirOwnRetrySchedule) {
   const std::string app = create_app();
   const std::string base = "/api/v1/app/" + app + "/endpoint";
-  auto created = call("POST", base, R"({"url":"https://example.com","uid":"ep","retrySchedule":[1,60,3600]})");
+  auto created = call("POST", base, R"({"url":"https://example.com","uid":"ep","retrySchedule":[5,60,3600]})");
   ASSERT_EQ(created.status, 201) << created.body;
-  EXPECT_EQ(parse(created).at("retrySchedule"), json::array({1, 60, 3600}));
-  EXPECT_EQ(store_->get_endpoint("org_test", app, "ep")->retry_schedule, (std::vector<int>{1, 60, 3600}));
+  EXPECT_EQ(parse(created).at("retrySchedule"), json::array({5, 60, 3600}));
+  EXPECT_EQ(store_->get_endpoint("org_test", app, "ep")->retry_schedule, (std::vector<int>{5, 60, 3600}));
   EXPECT_TRUE(parse(call("PATCH", base + "/ep", R"({"retrySchedule":null})")).at("retrySchedule").is_null());
   EXPECT_EQ(call("PATCH", base + "/ep", R"({"retrySchedule":[-1]})").status, 422);
   EXPECT_EQ(call("PATCH", base + "/ep", R"({"retrySchedule":"5s"})").status, 422);
   EXPECT_EQ(call("PATCH", base + "/ep", R"({"retrySchedule":[1.5]})").status, 422);
+  // One message may not become a burst at the receiver: 20 retries at most, none sooner than 5 s.
+  const auto burst = call("PATCH", base + "/ep", R"({"retrySchedule":[0,0,0]})");
+  EXPECT_EQ(burst.status, 422);
+  EXPECT_EQ(parse(burst).at("detail").at(0).at("loc"), json::array({"body", "retrySchedule"}));
+  EXPECT_NE(parse(burst).at("detail").at(0).at("msg").as_string().find("from 5 to 604800"), std::string::npos);
+  std::string many = "[";
+  for (int i = 0; i < 21; ++i) many += std::string(i ? "," : "") + "5";
+  EXPECT_EQ(call("PATCH", base + "/ep", R"({"retrySchedule":)" + many + "]}").status, 422);
+  EXPECT_EQ(call("PATCH", base + "/ep", R"({"retrySchedule":)" + many.substr(0, many.size() - 2) + "]}").status, 200);
 }
 
 TEST_F(ApiTest, HttpsOnlyRefusesPlainHttpEndpoints) {

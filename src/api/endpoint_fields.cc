@@ -13,7 +13,10 @@ namespace {
 constexpr std::size_t kMaxUrlLength = 65536;
 constexpr std::size_t kMaxHeaders = 50;
 constexpr std::size_t kMaxHeaderValue = 4096;
-constexpr std::size_t kMaxRetries = 50;
+// An endpoint's own retry schedule may not turn one message into a burst at someone else's server: at
+// most 20 retries, none sooner than 5 s after the try before (the server's own schedule starts at 5 s).
+constexpr std::size_t kMaxRetries = 20;
+constexpr std::int64_t kMinRetryDelaySeconds = 5;
 constexpr std::int64_t kMaxRetryDelaySeconds = 7 * 24 * 3600;
 constexpr std::array<std::string_view, 12> kReservedHeaders = {
     "user-agent", "content-type", "content-length",     "host",
@@ -66,12 +69,12 @@ core::Result<EndpointFields> read_endpoint_fields(std::string_view body, bool ur
     if (schedule->is_null()) {
       fields.retry_schedule = std::optional<std::vector<int>>();
     } else if (!schedule->is_array() || schedule->as_array().size() > kMaxRetries) {
-      reader.invalid("retrySchedule", "must be null or a list of at most 50 delays in seconds");
+      reader.invalid("retrySchedule", "must be null or a list of at most 20 delays in seconds");
     } else {
       std::vector<int> delays;
       for (const auto& item : schedule->as_array()) {
-        if (!item.is_int64() || item.as_int64() < 0 || item.as_int64() > kMaxRetryDelaySeconds) {
-          reader.invalid("retrySchedule", "each delay must be a whole number of seconds from 0 to 604800 (7 days)");
+        if (!item.is_int64() || item.as_int64() < kMinRetryDelaySeconds || item.as_int64() > kMaxRetryDelaySeconds) {
+          reader.invalid("retrySchedule", "each delay must be a whole number of seconds from 5 to 604800 (7 days)");
           break;
         }
         delays.push_back(static_cast<int>(item.as_int64()));

@@ -79,22 +79,22 @@ TEST_F(ServerTest, TheSsrfGuardRefusesLoopbackUnlessAllowed) {
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].at("responseStatusCode"), 0);
   const std::string response(list[0].at("response").as_string());
-  EXPECT_NE(response.find("refused 127.0.0.1: a loopback address"), std::string::npos) << response;
-  EXPECT_NE(response.find("allow_subnets"), std::string::npos);
+  // The tenant reads the class of the address, never the address (the operator's log has it).
+  EXPECT_EQ(response, "refused: the endpoint's host is a loopback address, which this server does not deliver to");
   EXPECT_EQ(receiver.connections(), 0u);  // not a single connection reached it
 }
 
 TEST_F(ServerTest, AnEndpointsOwnRetryScheduleReplacesTheServers) {
   start();  // the server's schedule: three retries 30 ms apart
   Receiver receiver([](const net::HttpRequest&, int) { return net::HttpResponse::empty(500); });
-  app_with_endpoint(receiver.url(), R"(,"retrySchedule":[1])");
+  app_with_endpoint(receiver.url(), R"(,"retrySchedule":[5])");  // the smallest delay an endpoint may ask
   const std::string id = publish();
   ASSERT_TRUE(eventually([&] { return status_of(id) == "fail"; }));
   const auto list = attempts(id);
   ASSERT_EQ(list.size(), 2u);  // the first try and the endpoint's one retry
   const auto first = core::parse_rfc3339(list[0].at("timestamp").as_string()).value();
   const auto second = core::parse_rfc3339(list[1].at("timestamp").as_string()).value();
-  EXPECT_GE(second - first, 800ms);  // 1 s, less the jitter
+  EXPECT_GE(second - first, 4000ms);  // 5 s, less the jitter
 }
 
 TEST_F(ServerTest, HttpsOnlyRefusesToDeliverOverPlainHttp) {
