@@ -187,20 +187,43 @@ AddressClass classify(const IpAddress& address) {
   return AddressClass::global;
 }
 
-std::string SsrfGuard::check(const std::string& text) const {
+namespace {
+
+// "a loopback address", "an unspecified address".
+std::string with_article(std::string_view name) {
+  const bool vowel = !name.empty() && std::string_view("aeiou").find(name.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(name) + " address";
+}
+
+}  // namespace
+
+std::string Refusal::for_tenant() const {
+  if (!address_class) return "refused: the endpoint's host is not an IP address";
+  return "refused: the endpoint's host is " + with_article(address_class_name(*address_class)) +
+         ", which this server does not deliver to";
+}
+
+std::string Refusal::for_operator() const {
+  if (!address_class) return "refused '" + address + "': not an IP address";
+  const auto parsed = IpAddress::parse(address);
+  const std::string text = parsed ? parsed->to_string() : address;
+  return "refused " + text + ": " + with_article(address_class_name(*address_class)) +
+         "; hookd delivers there only when allow_subnets opens it (HOOKD_ALLOW_SUBNETS, --allow-subnet " + text +
+         (parsed && !parsed->v4 ? "/128" : "/32") + ")";
+}
+
+std::optional<Refusal> SsrfGuard::check(const std::string& text) const {
   const auto address = IpAddress::parse(text);
-  if (!address) return "refused '" + text + "': not an IP address";
+  if (!address) return Refusal{text, std::nullopt};
   const auto allowed = [&](const IpAddress& candidate) {
     return std::any_of(allowed_.begin(), allowed_.end(),
                        [&](const Subnet& subnet) { return subnet.contains(candidate); });
   };
-  if (allowed(*address)) return "";
-  if (auto carried = embedded_v4(*address); carried && allowed(*carried)) return "";
+  if (allowed(*address)) return std::nullopt;
+  if (auto carried = embedded_v4(*address); carried && allowed(*carried)) return std::nullopt;
   const AddressClass address_class = classify(*address);
-  if (address_class == AddressClass::global) return "";
-  return "refused " + address->to_string() + ": a " + std::string(address_class_name(address_class)) +
-         " address; hookd delivers there only when allow_subnets opens it (HOOKD_ALLOW_SUBNETS, --allow-subnet " +
-         address->to_string() + (address->v4 ? "/32" : "/128") + ")";
+  if (address_class == AddressClass::global) return std::nullopt;
+  return Refusal{text, address_class};
 }
 
 }  // namespace hookd::delivery

@@ -54,13 +54,23 @@ std::string_view address_class_name(AddressClass address_class);
 // 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16) are classified by the IPv4 address they carry.
 AddressClass classify(const IpAddress& address);
 
+// Why a delivery may not connect to an address, told two ways: to the tenant whose endpoint it is (the
+// class of the address, never the address, so that tenants cannot map internal names to addresses),
+// and to the operator (the address, and the setting that would allow it).
+struct Refusal {
+  std::string address;                        // as given
+  std::optional<AddressClass> address_class;  // none: not an IP address
+
+  std::string for_tenant() const;
+  std::string for_operator() const;
+};
+
 class SsrfGuard {
  public:
   explicit SsrfGuard(std::vector<Subnet> allowed = {}) : allowed_(std::move(allowed)) {}
 
-  // Empty when `address` may be connected to; otherwise a sentence saying which address was refused, why,
-  // and which setting allows it.
-  std::string check(const std::string& address) const;
+  // None when `address` may be connected to; otherwise why not.
+  std::optional<Refusal> check(const std::string& address) const;
 
  private:
   std::vector<Subnet> allowed_;

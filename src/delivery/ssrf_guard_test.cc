@@ -78,27 +78,38 @@ TEST(SsrfGuard, ClassifiesIpv6RangesAndHiddenIpv4) {
 
 TEST(SsrfGuard, RefusesSpecialAddressesAndSaysHowToAllowThem) {
   const SsrfGuard guard;
-  EXPECT_EQ(guard.check("93.184.216.34"), "");
-  const std::string refusal = guard.check("127.0.0.1");
-  EXPECT_NE(refusal.find("refused 127.0.0.1"), std::string::npos);
-  EXPECT_NE(refusal.find("loopback"), std::string::npos);
-  EXPECT_NE(refusal.find("allow_subnets"), std::string::npos);
-  EXPECT_NE(refusal.find("--allow-subnet 127.0.0.1/32"), std::string::npos);
-  EXPECT_NE(guard.check("169.254.169.254"), "");
-  EXPECT_NE(guard.check("::ffff:192.168.0.1"), "");
-  EXPECT_NE(guard.check("not an address"), "");
+  EXPECT_FALSE(guard.check("93.184.216.34"));
+  const auto refusal = guard.check("127.0.0.1");
+  ASSERT_TRUE(refusal);
+  EXPECT_EQ(refusal->address_class, AddressClass::loopback);
+  // The operator learns the address and how to allow it.
+  const std::string for_operator = refusal->for_operator();
+  EXPECT_NE(for_operator.find("refused 127.0.0.1"), std::string::npos);
+  EXPECT_NE(for_operator.find("loopback"), std::string::npos);
+  EXPECT_NE(for_operator.find("allow_subnets"), std::string::npos);
+  EXPECT_NE(for_operator.find("--allow-subnet 127.0.0.1/32"), std::string::npos);
+  EXPECT_NE(guard.check("::1")->for_operator().find("--allow-subnet ::1/128"), std::string::npos);
+  // The tenant learns the class of the address, never the address.
+  const auto private_use = guard.check("10.20.30.40");
+  ASSERT_TRUE(private_use);
+  EXPECT_EQ(private_use->for_tenant(),
+            "refused: the endpoint's host is a private address, which this server does not deliver to");
+  EXPECT_EQ(private_use->for_tenant().find("10."), std::string::npos);
+  EXPECT_TRUE(guard.check("169.254.169.254"));
+  EXPECT_TRUE(guard.check("::ffff:192.168.0.1"));
+  EXPECT_TRUE(guard.check("not an address"));
 }
 
 TEST(SsrfGuard, AllowListOpensRanges) {
   const SsrfGuard guard({*Subnet::parse("127.0.0.0/8"), *Subnet::parse("fd00::/8"), *Subnet::parse("10.1.2.3")});
-  EXPECT_EQ(guard.check("127.0.0.1"), "");
-  EXPECT_EQ(guard.check("127.1.2.3"), "");
-  EXPECT_EQ(guard.check("::ffff:127.0.0.1"), "");  // the mapped form of an allowed address
-  EXPECT_EQ(guard.check("fd00::5"), "");
-  EXPECT_EQ(guard.check("10.1.2.3"), "");
-  EXPECT_NE(guard.check("10.1.2.4"), "");
-  EXPECT_NE(guard.check("::1"), "");  // IPv6 loopback is not 127.0.0.0/8
-  EXPECT_NE(guard.check("192.168.0.1"), "");
+  EXPECT_FALSE(guard.check("127.0.0.1"));
+  EXPECT_FALSE(guard.check("127.1.2.3"));
+  EXPECT_FALSE(guard.check("::ffff:127.0.0.1"));  // the mapped form of an allowed address
+  EXPECT_FALSE(guard.check("fd00::5"));
+  EXPECT_FALSE(guard.check("10.1.2.3"));
+  EXPECT_TRUE(guard.check("10.1.2.4"));
+  EXPECT_TRUE(guard.check("::1"));  // IPv6 loopback is not 127.0.0.0/8
+  EXPECT_TRUE(guard.check("192.168.0.1"));
 }
 
 TEST(SsrfGuard, ParsesSubnets) {
