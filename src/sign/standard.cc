@@ -25,11 +25,12 @@ std::string hmac_signature(const Secret& secret, std::string_view id, std::strin
   return core::base64_encode(mac.view());
 }
 
-// Calls `visit` for every well-formed entry; returns how many there were.
+// Calls `visit` for each well-formed entry, the first kMaxSignaturesTried of them, until it returns true;
+// returns how many it visited.
 template <class Visit>
 int for_each_signature(std::string_view header, Visit&& visit) {
   int count = 0;
-  while (!header.empty()) {
+  while (!header.empty() && count < kMaxSignaturesTried) {
     const std::size_t space = header.find(' ');
     const std::string_view token = header.substr(0, space);
     header = space == std::string_view::npos ? std::string_view{} : header.substr(space + 1);

@@ -141,6 +141,27 @@ TEST(StandardWebhooks, Ed25519SignsAndVerifiesWithEitherHalf) {
             Reason::no_matching_signature);
 }
 
+TEST(StandardWebhooks, OnlyTheFirstSixteenSignaturesAreTried) {
+  const Secret key = Secret::generate_ed25519();
+  const auto genuine = sign_standard(key, kId, kTimestamp, kPayload);
+  ASSERT_TRUE(genuine);
+  const Secret other = Secret::generate_ed25519();
+  const auto decoy = sign_standard(other, kId, kTimestamp, kPayload);
+  ASSERT_TRUE(decoy);
+  auto header_with_genuine_after = [&](int decoys) {
+    std::string header;
+    for (int i = 0; i < decoys; ++i) header += *decoy + " ";
+    return header + *genuine;
+  };
+  const std::vector<Secret> verifier{key.public_key()};
+  EXPECT_TRUE(verify_standard(verifier, kId, kTimestampText, header_with_genuine_after(kMaxSignaturesTried - 1),
+                              kPayload, at(kTimestamp)));
+  // A header packed with entries (about 170 fit in 16 KiB) costs no more than 16 verifications.
+  EXPECT_EQ(failure(verify_standard(verifier, kId, kTimestampText, header_with_genuine_after(kMaxSignaturesTried),
+                                    kPayload, at(kTimestamp))),
+            Reason::no_matching_signature);
+}
+
 TEST(StandardWebhooks, APublicKeyCannotSign) {
   auto signature = sign_standard(Secret::generate_ed25519().public_key(), kId, kTimestamp, kPayload);
   ASSERT_FALSE(signature);

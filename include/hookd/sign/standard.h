@@ -20,6 +20,11 @@ enum class HeaderFamily { webhook, svix };
 
 // The largest signature header accepted (a rotation of 11 Ed25519 keys needs about 1 KiB).
 inline constexpr std::size_t kMaxSignatureHeaderBytes = 16 * 1024;
+// Signatures tried per request: the first 16 well-formed entries of the header, the rest ignored. Each
+// v1a entry costs one Ed25519 verification over the whole payload per key, so a header packed with
+// entries would otherwise multiply the work of one request (v1 entries are compared with each key's
+// HMAC, computed once).
+inline constexpr int kMaxSignaturesTried = 16;
 
 // One signature, "v1,…" for an HMAC key or "v1a,…" for an Ed25519 private key. Fails with
 // malformed_secret for a public key, which cannot sign.
@@ -30,9 +35,9 @@ Result<std::string> sign_standard(const Secret& secret, std::string_view id, std
 Result<std::string> sign_standard(std::span<const Secret> secrets, std::string_view id, std::int64_t timestamp,
                                   std::string_view payload);
 
-// Verifies already-extracted header values. Passes when any signature in `signature_header` matches
-// any of `secrets` (v1 against HMAC keys, v1a against Ed25519 keys) and the timestamp is within the
-// tolerance. Comparisons are constant-time.
+// Verifies already-extracted header values. Passes when any of the first kMaxSignaturesTried signatures in
+// `signature_header` matches any of `secrets` (v1 against HMAC keys, v1a against Ed25519 keys) and the
+// timestamp is within the tolerance. Comparisons are constant-time.
 Status verify_standard(std::span<const Secret> secrets, std::string_view id, std::string_view timestamp,
                        std::string_view signature_header, std::string_view payload, const VerifyOptions& options = {});
 
