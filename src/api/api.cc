@@ -5,6 +5,7 @@
 #include "api/http_errors.h"
 #include "api/jwt.h"
 #include "core/encoding.h"
+#include "core/ids.h"
 #include "hookd/sign/headers.h"
 #include "sign/crypto.h"
 
@@ -20,8 +21,30 @@ std::string_view bearer_token(const net::HttpRequest& request) {
   return value;
 }
 
-net::HttpResponse to_response(core::Result<Reply>&& result) {
-  if (!result) return error_response(result.error());
+// The answer to a request that failed. A 5xx answer says what happened in general terms and gives a
+// request id; the detail (a database's message, an exception's), which may say more about the server
+// than a client should learn, goes only to the operator's log, under that id.
+net::HttpResponse failure_response(const net::HttpRequest& request, const core::Error& error,
+                                   const ApiOptions& options) {
+  const bool server_side = error.code == core::ErrorCode::internal || error.code == core::ErrorCode::unavailable;
+  if (!server_side) return error_response(error);
+  const std::string id = core::new_id("req_");
+  if (options.error) {
+    options.error("request " + id + " (" + request.method + " " + std::string(request.path()) +
+                  ") failed: " + error.detail);
+  }
+  const std::string said = error.code == core::ErrorCode::unavailable
+                               ? "the service is unavailable for a moment; try again (request " + id + ")"
+                               : "internal server error (request " + id + ")";
+  net::HttpResponse response = error_response({error.code, said, {}});
+  response.headers.add("x-request-id", id);
+  if (error.code == core::ErrorCode::unavailable) response.headers.add("retry-after", "1");
+  return response;
+}
+
+net::HttpResponse to_response(const net::HttpRequest& request, core::Result<Reply>&& result,
+                              const ApiOptions& options) {
+  if (!result) return failure_response(request, result.error(), options);
   if (result->body.empty()) return net::HttpResponse::empty(result->status);
   return net::HttpResponse::json(result->status, std::move(result->body));
 }
@@ -51,7 +74,7 @@ struct Api::Pending {
 Api::Api(store::Store& store, delivery::Dispatcher* dispatcher, const core::Clock& clock, ApiOptions options,
          Executor blocking, std::function<core::Status()> queue_health)
     : options_(std::move(options)),
-      services_{store, dispatcher, clock, options_, std::move(queue_health), blocking, {}, {}},
+      services_{store, dispatcher, clock, options_, std::move(queue_health), blocking, {}, {}, {}},
       blocking_(std::move(blocking)),
       idempotency_(clock, options_.idempotency_ttl, options_.idempotency_cache_bytes) {
   add_application_routes(router_);
@@ -135,7 +158,7 @@ void Api::on_blocking(std::function<void()> work) {
 
 void Api::run(std::shared_ptr<Pending> pending) {
   auto answer = [this, pending](core::Result<Reply> result) {
-    net::HttpResponse response = to_response(std::move(result));
+    net::HttpResponse response = to_response(pending->request, std::move(result), options_);
     if (pending->request.method == "HEAD") response.body.clear();
     if (pending->idempotency_key.empty()) return pending->respond(std::move(response));
     if (response.status < 200 || response.status >= 300) {

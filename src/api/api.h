@@ -30,6 +30,8 @@ class Api {
   net::HttpResponse handle(const net::HttpRequest& request);
   // A source changed elsewhere (another node): forget the sources cached for the ingress.
   void sources_changed() { services_.sources.forget_all(); }
+  // An application changed or was deleted elsewhere (another node): forget the applications cached.
+  void applications_changed() { services_.applications.forget_all(); }
 
  private:
   struct Pending;

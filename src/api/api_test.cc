@@ -5,16 +5,22 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include "api/jwt.h"
 #include "core/ids.h"
+#include "store/forwarding_store.h"
+#include "support/loopback.h"
 #include "support/postgres.h"
 
 namespace hookd::api {
 namespace {
 
 namespace json = boost::json;
+using namespace std::chrono_literals;
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -361,6 +367,159 @@ TEST_F(ApiTest, AnIdempotentRetryIsRecognisedByAnotherNodeAndAfterARestart) {
                                             core::SystemClock::instance().now() - std::chrono::seconds(5)));
   retry.headers.add("idempotency-key", "retry-1");
   EXPECT_NE(other.handle(retry).body, first.body);
+}
+
+// A store whose reads wait while it is held, as a database does whose readers are all busy with slow
+// queries. Writes (the group commit) go on.
+class HeldReads : public store::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  void hold() {
+    std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    released_.notify_all();
+  }
+  int waiting() {
+    std::lock_guard lock(mutex_);
+    return waiting_;
+  }
+  store::Result<store::Application> get_application(std::string_view org, std::string_view app) override {
+    wait();
+    return ForwardingStore::get_application(org, app);
+  }
+  store::Result<store::Page<store::Message>> list_messages(std::string_view app_id, const store::PageQuery& page,
+                                                           const store::MessageFilter& filter) override {
+    wait();
+    return ForwardingStore::list_messages(app_id, page, filter);
+  }
+  store::Result<store::Source> find_source(std::string_view source) override {
+    wait();
+    return ForwardingStore::find_source(source);
+  }
+
+ private:
+  void wait() {
+    std::unique_lock lock(mutex_);
+    ++waiting_;
+    released_.wait(lock, [this] { return !held_; });
+    --waiting_;
+  }
+  std::mutex mutex_;
+  std::condition_variable released_;
+  bool held_ = false;
+  int waiting_ = 0;
+};
+
+// A store whose database has gone away.
+class BrokenDatabase : public store::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  store::Result<store::Page<store::Message>> list_messages(std::string_view, const store::PageQuery&,
+                                                           const store::MessageFilter&) override {
+    return core::error(core::ErrorCode::internal, "database: listing messages: table message is corrupt at page 7");
+  }
+  void ping(std::function<void(store::Status)> done) override {
+    done(core::error(core::ErrorCode::unavailable, "database: ping: connection to 10.0.0.5:5432 refused"));
+  }
+};
+
+TEST_F(ApiTest, ServerErrorsGiveARequestIdAndLeaveTheDetailToTheLog) {
+  const std::string app = create_app();
+  BrokenDatabase broken(*store_);
+  std::vector<std::string> logged;
+  ApiOptions options;
+  options.jwt_secret = "test-secret";
+  options.error = [&](const std::string& line) { logged.push_back(line); };
+  Api api(broken, nullptr, core::SystemClock::instance(), options);
+  net::HttpRequest list;
+  list.method = "GET";
+  list.target = "/api/v1/app/" + app + "/msg";
+  list.headers.add("authorization", "Bearer " + token_);
+  const auto failed = api.handle(list);
+  EXPECT_EQ(failed.status, 500);
+  const std::string id(failed.headers.find("x-request-id").value_or(""));
+  ASSERT_TRUE(id.starts_with("req_")) << id;
+  EXPECT_EQ(parse(failed).at("detail").as_string(), "internal server error (request " + id + ")");
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_NE(logged[0].find(id), std::string::npos);
+  EXPECT_NE(logged[0].find("corrupt at page 7"), std::string::npos);
+
+  // Health is unauthenticated: it says which part fails, not why.
+  net::HttpRequest health;
+  health.method = "GET";
+  health.target = "/api/v1/health";
+  const auto unhealthy = api.handle(health);
+  EXPECT_EQ(unhealthy.status, 503);
+  EXPECT_EQ(unhealthy.body.find("10.0.0.5"), std::string::npos) << unhealthy.body;
+  EXPECT_EQ(parse(unhealthy).at("database").at("status"), "error");
+  EXPECT_NE(logged.back().find("10.0.0.5"), std::string::npos);
+}
+
+TEST_F(ApiTest, PublishingAndHealthNeverWaitOnReadsHeldUp) {
+  HeldReads held(*store_);
+  // The blocking executor: a thread per job.
+  std::mutex workers_mutex;
+  std::vector<std::thread> workers;
+  ApiOptions options;
+  options.jwt_secret = "test-secret";
+  Api api(held, nullptr, core::SystemClock::instance(), options, [&](std::function<void()> work) {
+    std::lock_guard lock(workers_mutex);
+    workers.emplace_back(std::move(work));
+  });
+  auto request = [&](const std::string& method, const std::string& target, const std::string& body = "") {
+    net::HttpRequest out;
+    out.method = method;
+    out.target = target;
+    out.body = body;
+    out.headers.add("authorization", "Bearer " + token_);
+    return out;
+  };
+  // handle() as an I/O thread calls it: it must return at once; the answer comes when it comes.
+  auto on_io_thread = [&](net::HttpRequest http) {
+    auto answered = std::make_shared<std::promise<net::HttpResponse>>();
+    auto returned = std::async(std::launch::async, [&api, answered, http = std::move(http)]() mutable {
+      api.handle(std::move(http), [answered](net::HttpResponse response) { answered->set_value(std::move(response)); });
+    });
+    if (returned.wait_for(5s) != std::future_status::ready) {
+      ADD_FAILURE() << "handle() waited on the store";
+      held.release();  // so that the test ends
+    }
+    return answered->get_future();
+  };
+  const std::string app = create_app(R"({"name":"Shop","uid":"shop"})");
+  ASSERT_EQ(on_io_thread(request("POST", "/api/v1/app/shop/msg", R"({"eventType":"a","payload":{}})")).get().status,
+            202);
+
+  held.hold();
+  std::vector<std::future<net::HttpResponse>> slow;
+  for (int i = 0; i < 8; ++i) slow.push_back(on_io_thread(request("GET", "/api/v1/app/" + app + "/msg")));
+  ASSERT_TRUE(hookd::testing::eventually([&] { return held.waiting() == 8; }));
+
+  // While every read waits: publishing to a known application, and health, answer.
+  auto published = on_io_thread(request("POST", "/api/v1/app/shop/msg", R"({"eventType":"a","payload":{}})"));
+  ASSERT_EQ(published.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(published.get().status, 202);
+  auto health = on_io_thread(request("GET", "/api/v1/health"));
+  ASSERT_EQ(health.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(health.get().status, 200);
+  auto ping = on_io_thread(request("GET", "/api/v1/health/ping"));
+  ASSERT_EQ(ping.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(ping.get().status, 204);
+  // A request that needs a read waits for one, off the I/O thread.
+  auto unknown = on_io_thread(request("POST", "/api/v1/app/" + app + "/msg", R"({"eventType":"a","payload":{}})"));
+  EXPECT_EQ(unknown.wait_for(100ms), std::future_status::timeout);
+
+  held.release();
+  EXPECT_EQ(unknown.get().status, 202);
+  for (auto& answer : slow) EXPECT_EQ(answer.get().status, 200);
+  std::lock_guard lock(workers_mutex);
+  for (auto& worker : workers) worker.join();
 }
 
 }  // namespace

@@ -110,6 +110,7 @@ core::Result<Reply> write_application(Services& services, Call& call, bool put) 
       },
       std::move(create));
   if (!saved) return fail(std::move(saved).error());
+  services.applications.forget_all();  // the old uid may be cached, and this node's other keys of it
   if (services.dispatcher) services.dispatcher->application_changed(saved->value.id);
   return Reply::json(saved->created ? 201 : 200, application_json(saved->value));
 }
@@ -125,6 +126,7 @@ core::Result<Reply> delete_application(Services& services, Call& call) {
   if (auto deleted = services.store.delete_application(call.caller.org_id, app->id); !deleted) {
     return fail(std::move(deleted).error());
   }
+  services.applications.forget_all();
   if (services.dispatcher) services.dispatcher->application_changed(app->id);
   return Reply::empty(204);
 }

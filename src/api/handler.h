@@ -10,12 +10,13 @@
 #include <optional>
 #include <string>
 
+#include "api/recent_cache.h"
 #include "api/request_input.h"
 #include "api/router.h"
-#include "api/source_cache.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "delivery/operational_events.h"
+#include "ingress/source_gate.h"
 #include "net/http_message.h"
 #include "store/store.h"
 
@@ -36,6 +37,9 @@ struct ApiOptions {
   delivery::OperationalEvents* events = nullptr;
   // Where warnings go (an inbound request that failed verification); may be empty.
   std::function<void(const std::string&)> warn;
+  // Where the detail of a 5xx answer goes (the database's message, an exception), under the request id
+  // the client was given instead; may be empty.
+  std::function<void(const std::string&)> error;
 };
 
 // What each inbound source received since this process started, by source id.
@@ -61,6 +65,12 @@ class SourceCounters {
   std::map<std::string, Counts> counts_;
 };
 
+// An inbound source with its gate built: what /in/ needs to verify a request.
+struct KnownSource {
+  store::Source source;
+  ingress::SourceGate gate;
+};
+
 struct Services {
   store::Store& store;
   delivery::Dispatcher* dispatcher;  // null on nodes that do not deliver
@@ -69,8 +79,14 @@ struct Services {
   std::function<core::Status()> queue_health;  // whether the delivery side works; may be empty
   // Runs blocking work off the I/O thread (async handlers that must block use it); empty: inline.
   std::function<void(std::function<void()>)> run_blocking;
+  // Runs `work` through run_blocking, or at once without it. `work` must not refer to a request.
+  void in_background(std::function<void()> work) const {
+    if (run_blocking) return run_blocking(std::move(work));
+    work();
+  }
   SourceCounters source_counters;
-  SourceCache sources;
+  RecentCache<KnownSource> sources;              // by the name or id in /in/{source}
+  RecentCache<store::Application> applications;  // by org id, '\n', and the app's id or uid
 };
 
 // Who is calling: an organization token, or an application token limited to one app.

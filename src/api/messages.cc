@@ -108,31 +108,35 @@ core::Result<Reply> created_reply(Services& services, core::Result<store::Create
   return Reply::raw(202, message_json(created->message, with_content));
 }
 
-// The hot route. It runs on the I/O thread and answers from the store's writer once the group commit
-// holding the message is done; only when it may have to create the application does it block, on a
-// worker.
+// Writes the message through the store's group commit and answers once it committed. Never blocks.
+void publish(Services& services, const store::Application& app, MessageFields&& fields, bool with_content, Done done) {
+  services.store.create_message_async(new_message(services, app, std::move(fields)),
+                                      [&services, with_content, done](core::Result<store::CreatedMessage> created) {
+                                        done(created_reply(services, std::move(created), with_content));
+                                      });
+}
+
+// The hot route. It runs on the I/O thread and never waits on the store there: the application comes
+// from the API's cache of applications, and the answer from the store's writer once the group commit
+// holding the message is done. An application not in the cache (or one the request may create) is read
+// on a worker.
 void create_message(Services& services, Call& call, Done done) {
   auto fields = read_fields(call.request.body);
   if (!fields) return done(fail(std::move(fields).error()));
   const bool with_content = call.query.boolean("with_content", true);
   if (auto checked = check_query(call); !checked) return done(fail(std::move(checked).error()));
 
-  if (fields->application_name) {
-    auto blocking = [&services, &call, fields = std::move(*fields), with_content, done]() mutable {
-      auto app = app_for_message(services, call, fields);
-      if (!app) return done(fail(std::move(app).error()));
-      done(created_reply(services, services.store.create_message(new_message(services, *app, std::move(fields))),
-                         with_content));
-    };
-    if (services.run_blocking) return services.run_blocking(std::move(blocking));
-    return blocking();
+  if (!fields->application_name) {
+    if (auto known = known_app(services, call)) {
+      if (!*known) return done(fail(std::move(*known).error()));
+      return publish(services, **known, std::move(*fields), with_content, done);
+    }
   }
-  auto app = resolve_app(services, call);
-  if (!app) return done(fail(std::move(app).error()));
-  services.store.create_message_async(new_message(services, *app, std::move(*fields)),
-                                      [&services, with_content, done](core::Result<store::CreatedMessage> created) {
-                                        done(created_reply(services, std::move(created), with_content));
-                                      });
+  services.in_background([&services, &call, fields = std::move(*fields), with_content, done]() mutable {
+    auto app = app_for_message(services, call, fields);
+    if (!app) return done(fail(std::move(app).error()));
+    publish(services, *app, std::move(fields), with_content, done);
+  });
 }
 
 store::MessageFilter message_filter(Call& call) {

@@ -6,8 +6,12 @@
 
 namespace hookd::api {
 
-// The app of the path; 403 when an application token names another app.
+// The app of the path; 403 when an application token names another app. Reads the store (and keeps
+// what it found in services.applications).
 core::Result<store::Application> resolve_app(Services& services, Call& call);
+// The app of the path as services.applications knows it, checked as resolve_app does; none when it is
+// not known there. Never blocks: a stale entry is loaded again in the background.
+std::optional<core::Result<store::Application>> known_app(Services& services, Call& call);
 core::Result<store::Endpoint> resolve_endpoint(Services& services, Call& call, const store::Application& app);
 core::Result<store::Message> resolve_message(Services& services, Call& call, const store::Application& app);
 

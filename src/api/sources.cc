@@ -166,7 +166,7 @@ core::Result<Reply> replay_request(Services& services, Call& call) {
 
 // Proves the request genuine for `entry`'s source, and keeps and routes it (or answers a duplicate or
 // Slack's challenge). Never blocks.
-void verify_and_keep(Services& services, Call& call, std::shared_ptr<const SourceCache::Entry> entry, Done done) {
+void verify_and_keep(Services& services, Call& call, std::shared_ptr<const KnownSource> entry, Done done) {
   const net::HttpRequest& http = call.request;
   const store::Source& source = entry->source;
   const std::string url = services.options.public_url + http.target;
@@ -213,24 +213,40 @@ void verify_and_keep(Services& services, Call& call, std::shared_ptr<const Sourc
       });
 }
 
+// Reads the source named `key` from the store into the cache, with its gate built.
+core::Result<std::shared_ptr<const KnownSource>> load_source(Services& services, const std::string& key) {
+  auto source = services.store.find_source(key);
+  if (!source) {
+    if (source.error().code == core::ErrorCode::not_found) {
+      services.sources.forget(key);
+    } else {
+      services.sources.not_loaded(key);
+    }
+    return fail(std::move(source).error());
+  }
+  auto gate = ingress::SourceGate::create(*source);
+  if (!gate) {
+    services.sources.forget(key);
+    return core::error(core::ErrorCode::internal, "the source is misconfigured: " + gate.error().detail);
+  }
+  auto known = std::make_shared<const KnownSource>(KnownSource{std::move(*source), std::move(*gate)});
+  services.sources.put(key, known);
+  return known;
+}
+
 // POST /in/{source}: prove the request genuine, drop a duplicate, keep it and route it, in one commit.
-// A source looked up lately is verified on the I/O thread; otherwise the lookup runs on a worker.
+// A source looked up lately is verified on the I/O thread (and, when stale, read again in the
+// background); otherwise the lookup runs on a worker.
 void receive(Services& services, Call& call, Done done) {
   const std::string key = call.param("source");
-  if (auto entry = services.sources.find(key)) return verify_and_keep(services, call, std::move(entry), done);
-  auto lookup = [&services, &call, key, done]() {
-    auto source = services.store.find_source(key);
-    if (!source) return done(fail(std::move(source).error()));
-    auto gate = ingress::SourceGate::create(*source);
-    if (!gate)
-      return done(core::error(core::ErrorCode::internal, "the source is misconfigured: " + gate.error().detail));
-    auto entry = std::make_shared<const SourceCache::Entry>(
-        SourceCache::Entry{std::move(*source), std::move(*gate), std::chrono::steady_clock::now()});
-    services.sources.put(key, entry);
-    verify_and_keep(services, call, std::move(entry), done);
-  };
-  if (services.run_blocking) return services.run_blocking(std::move(lookup));
-  lookup();
+  auto found = services.sources.find(key);
+  if (found.load_again) services.in_background([&services, key] { (void)load_source(services, key); });
+  if (found.value) return verify_and_keep(services, call, std::move(found.value), done);
+  services.in_background([&services, &call, key, done] {
+    auto loaded = load_source(services, key);
+    if (!loaded) return done(fail(std::move(loaded).error()));
+    verify_and_keep(services, call, std::move(*loaded), done);
+  });
 }
 
 }  // namespace

@@ -77,11 +77,17 @@ void watch_other_nodes(HookdServer::Parts& parts) {
     handlers.endpoint_changed = [dispatcher](const std::string& endpoint_id) {
       dispatcher->endpoint_changed(endpoint_id);
     };
-    handlers.application_changed = [dispatcher](const std::string& app_id) { dispatcher->application_changed(app_id); };
+    handlers.application_changed = [dispatcher, api](const std::string& app_id) {
+      dispatcher->application_changed(app_id);
+      if (api) api->applications_changed();
+    };
     handlers.rescan = [dispatcher] { dispatcher->look_for_work(); };
     handlers.lease_lost = [dispatcher](const std::string& app_id) { dispatcher->application_lost(app_id); };
   }
-  if (api) handlers.sources_changed = [api] { api->sources_changed(); };
+  if (api) {
+    handlers.sources_changed = [api] { api->sources_changed(); };
+    if (!dispatcher) handlers.application_changed = [api](const std::string&) { api->applications_changed(); };
+  }
   parts.store->watch(std::move(handlers));
 }
 
@@ -184,6 +190,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   api_options.https_only = config.https_only;
   api_options.events = parts->operational.get();
   api_options.warn = [](const std::string& message) { log_warn(message); };
+  api_options.error = [](const std::string& message) { log_error(message); };
   // Bound by now, so that the port is known even when the configuration asked for port 0.
   api_options.public_url = config.public_url.empty()
                                ? "http://" + config.listen_address + ":" + std::to_string(parts->http->port())

@@ -222,8 +222,9 @@ class Store {
   // Returns once every write submitted before the call (record_outcomes included) has committed.
   virtual Status flush() = 0;
 
-  // Whether the database answers (health).
-  virtual Status ping() = 0;
+  // Whether the database answers (health): a trivial query through the writer, which no slow read can
+  // hold up. Never blocks; `done` runs on a thread of the store's and must be quick.
+  virtual void ping(std::function<void(Status)> done) = 0;
 };
 
 }  // namespace hookd::store

@@ -167,11 +167,14 @@ WriteQueue& SqlStore::message_writer() {
   return *message_writers_[next_writer_.fetch_add(1, std::memory_order_relaxed) % message_writers_.size()];
 }
 
-Status SqlStore::ping() {
-  auto db = reader();
-  auto statement = db->prepare(kPing);
-  if (!statement->step()) return fail(db->error("ping"));
-  return {};
+void SqlStore::ping(std::function<void(Status)> done) {
+  writes_->submit<void>(
+      [](Connection& db) -> Status {
+        auto statement = db.prepare(kPing);
+        if (!statement->step()) return fail(db.error("ping"));
+        return {};
+      },
+      std::move(done));
 }
 
 Result<std::string> SqlStore::shared_value(std::string_view name, std::string_view value_if_missing) {

@@ -122,7 +122,7 @@ class SqlStore final : public Store {
   Result<std::string> shared_value(std::string_view name, std::string_view value_if_missing) override;
   void watch(ChangeHandlers handlers) override;
   Status flush() override;
-  Status ping() override;
+  void ping(std::function<void(Status)> done) override;
 
   // Group commits so far (for tests that check writes share transactions).
   std::uint64_t commit_batches() const;
