@@ -5,6 +5,8 @@
 #
 #   test-postgres.sh start STATE   starts it; writes its connection string to STATE, and STATE.dir
 #   test-postgres.sh stop STATE    stops it and removes its directory
+#   test-postgres.sh pause STATE   stops the server (fast shutdown), keeping its data, as a restart would
+#   test-postgres.sh resume STATE  starts the paused server again on the same port
 #
 # The tests' server skips fsync (their data need not survive a power cut, and commits are 10× quicker);
 # TEST_POSTGRES_FSYNC=on keeps it, as the benchmarks do to compare durable commits with SQLite's.
@@ -26,6 +28,14 @@ stop() {
   rm -rf "$dir" "$state" "$state.dir"
 }
 
+# Starts the server of directory $1 on port $2.
+run_server() {
+  as_owner "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
+    -o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=${TEST_POSTGRES_FSYNC:-off} -c max_connections=300" \
+    start >/dev/null ||
+    { cat "$1/server.log" >&2; exit 1; }
+}
+
 case "$action" in
 start)
   stop
@@ -35,13 +45,15 @@ start)
   as_owner "$bin/initdb" -D "$dir/data" -A trust -U hookd -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; exit 1; }
   port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${TEST_POSTGRES_FSYNC:-off} -c max_connections=300" \
-    start >/dev/null ||
-    { cat "$dir/server.log" >&2; exit 1; }
+  run_server "$dir" "$port"
   echo "postgresql://hookd@127.0.0.1:$port/postgres" >"$state"
   echo "test-postgres: PostgreSQL on 127.0.0.1:$port ($dir)"
   ;;
 stop) stop ;;
-*) echo "usage: test-postgres.sh start|stop STATE" >&2; exit 2 ;;
+pause) as_owner "$bin/pg_ctl" -D "$(cat "$state.dir")/data" -m fast -w stop >/dev/null ;;
+resume)
+  port=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$state")
+  run_server "$(cat "$state.dir")" "$port"
+  ;;
+*) echo "usage: test-postgres.sh start|stop|pause|resume STATE" >&2; exit 2 ;;
 esac

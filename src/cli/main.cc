@@ -17,9 +17,11 @@ int main(int argc, char** argv) {
   // against 78 MiB). Two arenas keep it bounded at no measurable cost in throughput.
   mallopt(M_ARENA_MAX, 2);
   // A peer that closes its end (a client's socket, a hook command's stdin, the log's pipe) makes the
-  // next write fail with EPIPE, which its writer handles; it must never end the process. Commands
-  // that hooks start get SIGPIPE back at its default (hooks/command.cc).
+  // next write fail with EPIPE, and a file that reaches the size limit (RLIMIT_FSIZE) makes it fail with
+  // EFBIG: errors their writers handle (the database answers 503), never the end of the process.
+  // Commands that hooks start get both signals back at their defaults (hooks/command.cc).
   ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGXFSZ, SIG_IGN);
   if (argc >= 2 && std::string_view(argv[1]) == "hooks") {
     return hookd::cli::run_hooks(std::vector<std::string>(argv + 2, argv + argc));
   }

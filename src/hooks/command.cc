@@ -98,7 +98,7 @@ CommandResult run_command(const CommandSpec& spec) {
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   // Its own process group, so that a timeout kills what it started too. It starts with no signal
-  // blocked and SIGPIPE at its default, whatever hookd itself does with them (hookd ignores SIGPIPE).
+  // blocked and SIGPIPE and SIGXFSZ at their defaults, whatever hookd does with them (it ignores both).
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attributes, 0);
   sigset_t no_signals;
@@ -107,6 +107,7 @@ CommandResult run_command(const CommandSpec& spec) {
   sigset_t default_signals;
   sigemptyset(&default_signals);
   sigaddset(&default_signals, SIGPIPE);
+  sigaddset(&default_signals, SIGXFSZ);
   posix_spawnattr_setsigdefault(&attributes, &default_signals);
 
   std::vector<std::string> argv_text{spec.program};

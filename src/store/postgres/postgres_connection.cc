@@ -278,7 +278,14 @@ sql::StatementScope PostgresConnection::prepare(const char* sql) {
 }
 
 core::Error PostgresConnection::error(std::string_view what) const {
-  return core::Error{core::ErrorCode::internal, "database: " + std::string(what) + ": " + trimmed(last_error_), {}};
+  // The server is gone, restarting, out of room or connections, or chose this transaction to fail a
+  // conflict: the request may be made again (503). The rest is hookd's fault (500).
+  const std::string_view state = last_state_;
+  const bool transient = PQstatus(connection_) != CONNECTION_OK || state.starts_with("08") || state.starts_with("53") ||
+                         state.starts_with("57P") || state == "40001" || state == "40P01";
+  return core::Error{transient ? core::ErrorCode::unavailable : core::ErrorCode::internal,
+                     "database: " + std::string(what) + ": " + trimmed(last_error_),
+                     {}};
 }
 
 bool PostgresConnection::last_was_constraint_violation() const { return last_state_ == kUniqueViolation; }

@@ -109,7 +109,11 @@ Result<ClaimedWork> SqlStore::claim(const char* select, std::string_view endpoin
       // for work (an endpoint changed elsewhere makes every node look).
       auto app = db.prepare(kAppWithPendingWork);
       app->bind(1, endpoint_id);
-      if (!app->step() || !hold_lease(db, app->text(0), core::SystemClock::instance().now())) return work;
+      if (!app->step()) {
+        if (app->failed()) return fail(db.error("finding the application of an endpoint"));
+        return work;
+      }
+      if (!hold_lease(db, app->text(0), core::SystemClock::instance().now())) return work;
     }
     std::vector<DeliveryTask>& tasks = work.tasks;
     {
@@ -127,6 +131,7 @@ Result<ClaimedWork> SqlStore::claim(const char* select, std::string_view endpoin
     auto next = db.prepare(kNextDue);
     next->bind(1, endpoint_id);
     if (next->step() && !next->is_null(0)) work.next_due = time_at(next->int64(0));
+    if (next->failed()) return fail(db.error("finding when the next delivery is due"));
     return work;
   });
 }
@@ -136,7 +141,10 @@ Result<DeliveryTask> SqlStore::manual_task(std::string_view app_id, std::string_
   auto db = reader();
   auto statement = db->prepare(kManualTask);
   statement->bind(1, msg_id).bind(2, endpoint_id).bind(3, app_id);
-  if (!statement->step()) return core::error(ErrorCode::not_found, "the message was not sent to this endpoint");
+  if (!statement->step()) {
+    if (statement->failed()) return fail(db->error("reading a delivery"));
+    return core::error(ErrorCode::not_found, "the message was not sent to this endpoint");
+  }
   return read_task(*statement, endpoint_id, TriggerType::manual);
 }
 

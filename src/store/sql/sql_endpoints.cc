@@ -43,11 +43,19 @@ constexpr const char* kStats =
 
 hookd::Failure<core::Error> endpoint_not_found() { return core::error(ErrorCode::not_found, "endpoint not found"); }
 
-std::optional<Endpoint> find_in_app(Connection& db, std::string_view app_id, std::string_view endpoint) {
+// The endpoint of the app (by id or uid) in organization `org`, none when there is none; the database's
+// error when it could not tell.
+Result<std::optional<Endpoint>> find_in_app(Connection& db, std::string_view org, std::string_view app_id,
+                                            std::string_view endpoint) {
   auto statement = db.prepare(kGetEndpoint);
   statement->bind(1, app_id).bind(2, endpoint);
-  if (!statement->step()) return std::nullopt;
-  return read_endpoint(*statement);
+  if (statement->step()) {
+    Endpoint found = read_endpoint(*statement);
+    if (found.org_id != org) return std::optional<Endpoint>();
+    return std::optional(std::move(found));
+  }
+  if (statement->failed()) return fail(db.error("reading an endpoint"));
+  return std::optional<Endpoint>();
 }
 
 // The event types an endpoint filters on must exist in its organization (and not be archived).
@@ -57,7 +65,10 @@ Status check_event_types(Connection& db, const Endpoint& endpoint) {
   for (const std::string& name : *endpoint.event_types) {
     auto statement = db.prepare(kEventTypeExists);
     statement->bind(1, endpoint.org_id).bind(2, name);
-    if (!statement->step()) missing.push_back(name);
+    if (!statement->step()) {
+      if (statement->failed()) return fail(db.error("reading an event type"));
+      missing.push_back(name);
+    }
   }
   if (missing.empty()) return {};
   std::string names;
@@ -89,7 +100,7 @@ Status write_endpoint(Connection& db, const Endpoint& endpoint, bool insert) {
 
 }  // namespace
 
-std::shared_ptr<const SqlStore::Routes> SqlStore::routes(Connection& db, const std::string& app_id) {
+Result<std::shared_ptr<const SqlStore::Routes>> SqlStore::routes(Connection& db, const std::string& app_id) {
   // Other nodes change endpoints too: on a shared database, they are read for each message.
   if (!settings_.shared) {
     std::lock_guard lock(routes_mutex_);
@@ -102,12 +113,14 @@ std::shared_ptr<const SqlStore::Routes> SqlStore::routes(Connection& db, const s
     loaded->push_back(Route{statement->text(0), decode_list(statement->optional_text(1)),
                             decode_list(statement->optional_text(2)), statement->int64(3) != 0});
   }
+  // A message routed on part of the list would lose the deliveries of the rest.
+  if (statement->failed()) return fail(db.error("reading an application's endpoints"));
   if (!settings_.shared) {
     std::lock_guard lock(routes_mutex_);
     if (routes_.size() > 10000) routes_.clear();  // a bound on memory; the cache refills on demand
     routes_[app_id] = loaded;
   }
-  return loaded;
+  return std::shared_ptr<const Routes>(std::move(loaded));
 }
 
 Result<Endpoint> SqlStore::create_endpoint(Endpoint endpoint) {
@@ -121,16 +134,20 @@ Result<Endpoint> SqlStore::create_endpoint(Endpoint endpoint) {
 
 Result<Endpoint> SqlStore::get_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) {
   auto db = reader();
-  auto found = find_in_app(*db, app_id, endpoint);
-  if (!found || found->org_id != org) return endpoint_not_found();
-  return std::move(*found);
+  auto found = find_in_app(*db, org, app_id, endpoint);
+  if (!found) return fail(std::move(found).error());
+  if (!*found) return endpoint_not_found();
+  return std::move(**found);
 }
 
 Result<Endpoint> SqlStore::find_endpoint(std::string_view endpoint_id) {
   auto db = reader();
   auto statement = db->prepare(kFindEndpoint);
   statement->bind(1, endpoint_id);
-  if (!statement->step()) return endpoint_not_found();
+  if (!statement->step()) {
+    if (statement->failed()) return fail(db->error("reading an endpoint"));
+    return endpoint_not_found();
+  }
   Endpoint endpoint = read_endpoint(*statement);
   if (statement->int64(kEndpointColumnCount) != 0) return core::error(ErrorCode::not_found, "endpoint was deleted");
   return endpoint;
@@ -150,8 +167,9 @@ Result<Saved<Endpoint>> SqlStore::update_endpoint(std::string_view org, std::str
                                                   std::optional<Endpoint> create) {
   return writes_->run<Saved<Endpoint>>([&](Connection& db) -> Result<Saved<Endpoint>> {
     if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
-    auto found = find_in_app(db, app_id, endpoint);
-    if (found && found->org_id != org) found.reset();
+    auto lookup = find_in_app(db, org, app_id, endpoint);
+    if (!lookup) return fail(std::move(lookup).error());
+    auto& found = *lookup;
     Saved<Endpoint> saved;
     if (!found) {
       if (!create) return endpoint_not_found();
@@ -170,8 +188,10 @@ Result<Saved<Endpoint>> SqlStore::update_endpoint(std::string_view org, std::str
 
 Status SqlStore::delete_endpoint(std::string_view org, std::string_view app_id, std::string_view endpoint) {
   return writes_->run<void>([&](Connection& db) -> Status {
-    auto found = find_in_app(db, app_id, endpoint);
-    if (!found || found->org_id != org) return endpoint_not_found();
+    auto lookup = find_in_app(db, org, app_id, endpoint);
+    if (!lookup) return fail(std::move(lookup).error());
+    const auto& found = *lookup;
+    if (!found) return endpoint_not_found();
     auto statement = db.prepare(kDeleteEndpoint);
     statement->bind(1, found->id);
     statement->step();

@@ -137,7 +137,8 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
   bool took_over = false;
   const bool leased = input.claim && hold_lease(db, message.app_id, message.created_at, &took_over);
   const auto routes_of_app = routes(db, message.app_id);
-  const Routes& app_routes = *routes_of_app;
+  if (!routes_of_app) return fail(routes_of_app.error());
+  const Routes& app_routes = **routes_of_app;
   if (took_over) {
     for (const Route& route : app_routes) created.queued.push_back(route.endpoint_id);
   }
@@ -173,7 +174,10 @@ Result<Message> SqlStore::get_message(std::string_view app_id, std::string_view 
   auto db = reader();
   auto statement = db->prepare(kGetMessage);
   statement->bind(1, app_id).bind(2, msg);
-  if (!statement->step()) return core::error(ErrorCode::not_found, "message not found");
+  if (!statement->step()) {
+    if (statement->failed()) return fail(db->error("reading a message"));
+    return core::error(ErrorCode::not_found, "message not found");
+  }
   return read_message(*statement);
 }
 
@@ -227,7 +231,10 @@ Result<Attempt> SqlStore::get_attempt(std::string_view app_id, std::string_view 
   auto db = reader();
   auto statement = db->prepare(kGetAttempt);
   statement->bind(1, app_id).bind(2, msg_id).bind(3, attempt_id);
-  if (!statement->step()) return core::error(ErrorCode::not_found, "attempt not found");
+  if (!statement->step()) {
+    if (statement->failed()) return fail(db->error("reading an attempt"));
+    return core::error(ErrorCode::not_found, "attempt not found");
+  }
   return read_attempt(*statement);
 }
 

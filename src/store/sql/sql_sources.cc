@@ -80,11 +80,13 @@ InboundRequest read_inbound(const Statement& row) {
   return request;
 }
 
-std::optional<Source> find_in(Connection& db, std::string_view source) {
+// The source, none when there is none; the database's error when it could not tell.
+Result<std::optional<Source>> find_in(Connection& db, std::string_view source) {
   auto statement = db.prepare(kFindSource);
   statement->bind(1, source);
-  if (!statement->step()) return std::nullopt;
-  return read_source(*statement);
+  if (statement->step()) return std::optional(read_source(*statement));
+  if (statement->failed()) return fail(db.error("reading a source"));
+  return std::optional<Source>();
 }
 
 Status write_source(Connection& db, const Source& source, bool insert) {
@@ -116,15 +118,17 @@ Result<Source> SqlStore::create_source(Source source) {
 Result<Source> SqlStore::get_source(std::string_view org, std::string_view source) {
   auto db = reader();
   auto found = find_in(*db, source);
-  if (!found || found->org_id != org) return source_not_found();
-  return std::move(*found);
+  if (!found) return fail(std::move(found).error());
+  if (!*found || (*found)->org_id != org) return source_not_found();
+  return std::move(**found);
 }
 
 Result<Source> SqlStore::find_source(std::string_view source) {
   auto db = reader();
   auto found = find_in(*db, source);
-  if (!found) return source_not_found();
-  return std::move(*found);
+  if (!found) return fail(std::move(found).error());
+  if (!*found) return source_not_found();
+  return std::move(**found);
 }
 
 Result<Page<Source>> SqlStore::list_sources(std::string_view org, const PageQuery& page) {
@@ -136,7 +140,9 @@ Result<Saved<Source>> SqlStore::update_source(std::string_view org, std::string_
                                               const Change<Source>& change, std::optional<Source> create) {
   return writes_->run<Saved<Source>>([&](Connection& db) -> Result<Saved<Source>> {
     if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
-    auto found = find_in(db, source);
+    auto lookup = find_in(db, source);
+    if (!lookup) return fail(std::move(lookup).error());
+    auto& found = *lookup;
     if (found && found->org_id != org) {
       if (!create) return source_not_found();
       return core::error(ErrorCode::conflict, "a source named '" + std::string(source) + "' already exists");
@@ -155,7 +161,9 @@ Result<Saved<Source>> SqlStore::update_source(std::string_view org, std::string_
 
 Status SqlStore::delete_source(std::string_view org, std::string_view source) {
   return writes_->run<void>([&](Connection& db) -> Status {
-    auto found = find_in(db, source);
+    auto lookup = find_in(db, source);
+    if (!lookup) return fail(std::move(lookup).error());
+    const auto& found = *lookup;
     if (!found || found->org_id != org) return source_not_found();
     auto statement = db.prepare(kDeleteSource);
     statement->bind(1, found->id).bind(2, found->org_id);
@@ -207,7 +215,10 @@ Result<InboundRequest> SqlStore::get_inbound(std::string_view source_id, std::st
   auto db = reader();
   auto statement = db->prepare(kGetInbound);
   statement->bind(1, source_id).bind(2, request_id);
-  if (!statement->step()) return core::error(ErrorCode::not_found, "inbound request not found");
+  if (!statement->step()) {
+    if (statement->failed()) return fail(db->error("reading an inbound request"));
+    return core::error(ErrorCode::not_found, "inbound request not found");
+  }
   return read_inbound(*statement);
 }
 

@@ -55,11 +55,13 @@ hookd::Failure<core::Error> not_found(std::string_view what) {
   return core::error(ErrorCode::not_found, std::string(what) + " not found");
 }
 
-std::optional<Application> find_application(Connection& db, std::string_view org, std::string_view app) {
+// The app, none when there is none; the database's error when it could not tell.
+Result<std::optional<Application>> find_application(Connection& db, std::string_view org, std::string_view app) {
   auto statement = db.prepare(kGetApp);
   statement->bind(1, org).bind(2, app);
-  if (!statement->step()) return std::nullopt;
-  return read_application(*statement);
+  if (statement->step()) return std::optional(read_application(*statement));
+  if (statement->failed()) return fail(db.error("reading an application"));
+  return std::optional<Application>();
 }
 
 // Writes `app` as a new row (insert) or over the existing one.
@@ -82,11 +84,13 @@ Status write_application(Connection& db, const Application& app, bool insert) {
   return {};
 }
 
-std::optional<EventType> find_event_type(Connection& db, std::string_view org, std::string_view name) {
+// The event type, none when there is none; the database's error when it could not tell.
+Result<std::optional<EventType>> find_event_type(Connection& db, std::string_view org, std::string_view name) {
   auto statement = db.prepare(kGetEventType);
   statement->bind(1, org).bind(2, name);
-  if (!statement->step()) return std::nullopt;
-  return read_event_type(*statement);
+  if (statement->step()) return std::optional(read_event_type(*statement));
+  if (statement->failed()) return fail(db.error("reading an event type"));
+  return std::optional<EventType>();
 }
 
 Status write_event_type(Connection& db, const EventType& type, bool insert) {
@@ -201,8 +205,10 @@ Result<Application> SqlStore::create_application(Application app) {
 
 Result<Application> SqlStore::get_application(std::string_view org, std::string_view app) {
   auto db = reader();
-  if (auto found = find_application(*db, org, app)) return std::move(*found);
-  return not_found("application");
+  auto found = find_application(*db, org, app);
+  if (!found) return fail(std::move(found).error());
+  if (!*found) return not_found("application");
+  return std::move(**found);
 }
 
 Result<Page<Application>> SqlStore::list_applications(std::string_view org, const PageQuery& page) {
@@ -217,7 +223,9 @@ Result<Saved<Application>> SqlStore::update_application(std::string_view org, st
                                                         std::optional<Application> create) {
   return writes_->run<Saved<Application>>([&](Connection& db) -> Result<Saved<Application>> {
     if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
-    auto found = find_application(db, org, app);
+    auto lookup = find_application(db, org, app);
+    if (!lookup) return fail(std::move(lookup).error());
+    auto& found = *lookup;
     if (!found) {
       if (!create) return not_found("application");
       if (auto written = write_application(db, *create, true); !written) return fail(std::move(written).error());
@@ -232,7 +240,9 @@ Result<Saved<Application>> SqlStore::update_application(std::string_view org, st
 
 Status SqlStore::delete_application(std::string_view org, std::string_view app) {
   return writes_->run<void>([&](Connection& db) -> Status {
-    auto found = find_application(db, org, app);
+    auto lookup = find_application(db, org, app);
+    if (!lookup) return fail(std::move(lookup).error());
+    const auto& found = *lookup;
     if (!found) return not_found("application");
     for (const char* sql : {kDeleteApp, kDeleteAppEndpoints}) {
       auto statement = db.prepare(sql);
@@ -254,8 +264,10 @@ Result<EventType> SqlStore::create_event_type(EventType type) {
 
 Result<EventType> SqlStore::get_event_type(std::string_view org, std::string_view name) {
   auto db = reader();
-  if (auto found = find_event_type(*db, org, name)) return std::move(*found);
-  return not_found("event type");
+  auto found = find_event_type(*db, org, name);
+  if (!found) return fail(std::move(found).error());
+  if (!*found) return not_found("event type");
+  return std::move(**found);
 }
 
 Result<Page<EventType>> SqlStore::list_event_types(std::string_view org, const PageQuery& page, bool include_archived) {
@@ -273,7 +285,9 @@ Result<Saved<EventType>> SqlStore::update_event_type(std::string_view org, std::
                                                      const Change<EventType>& change, std::optional<EventType> create) {
   return writes_->run<Saved<EventType>>([&](Connection& db) -> Result<Saved<EventType>> {
     if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
-    auto found = find_event_type(db, org, name);
+    auto lookup = find_event_type(db, org, name);
+    if (!lookup) return fail(std::move(lookup).error());
+    auto& found = *lookup;
     if (!found) {
       if (!create) return not_found("event type");
       if (auto written = write_event_type(db, *create, true); !written) return fail(std::move(written).error());

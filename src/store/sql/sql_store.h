@@ -159,7 +159,7 @@ class SqlStore final : public Store {
 
   Reader reader();
   // The enabled endpoints of an app; cached (routes_mutex_) unless other nodes share the database.
-  std::shared_ptr<const Routes> routes(Connection& db, const std::string& app_id);
+  Result<std::shared_ptr<const Routes>> routes(Connection& db, const std::string& app_id);
   // Writes a message, its payload and its destinations; inside a write of a message writer.
   Result<CreatedMessage> insert_message(Connection& db, const NewMessage& input);
   // Claims the rows `select` finds (?1 endpoint, ?2 now, ?3 limit), and finds the next due time.

@@ -87,6 +87,14 @@ void WriteQueue::loop() {
       afters.emplace_back(std::move(outcome.after), stands);
     }
     const bool committed = began && db.before_commit().ok() && run_control(db, kCommit);
+    // Said once when commits start failing (a full disk, a database gone) and once when they work again.
+    if (!committed && !failing_) {
+      std::fprintf(stderr, "hookd: the database does not commit writes (%s); they are answered as failed\n",
+                   db.error("committing").detail.c_str());
+    } else if (committed && failing_) {
+      std::fprintf(stderr, "hookd: the database commits writes again\n");
+    }
+    failing_ = !committed;
     if (began && !committed) (void)run_control(db, kRollback);
     for (auto& [after, stands] : afters) {
       if (after) after(committed && stands);

@@ -52,6 +52,7 @@ class WriteQueue {
 
   std::unique_ptr<Connection> connection_;
   const std::size_t max_batch_;
+  bool failing_ = false;  // the last batch did not commit (only the writer thread touches it)
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Write> queue_;    // guarded by mutex_
@@ -72,7 +73,8 @@ void WriteQueue::submit(std::function<core::Result<T>(Connection&)> body, std::f
     const bool keep = (*result)->ok();
     return {keep, [done, result](bool committed) {
               if (!committed && (*result)->ok()) {
-                done(core::error(core::ErrorCode::internal, "the database did not commit the write"));
+                // The disk is full, the server went away, …: nothing was stored, and the caller may try again.
+                done(core::error(core::ErrorCode::unavailable, "the database did not commit the write"));
               } else {
                 done(std::move(**result));
               }

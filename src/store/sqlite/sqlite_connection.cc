@@ -98,7 +98,21 @@ sql::StatementScope SqliteConnection::prepare(const char* sql) {
 }
 
 core::Error SqliteConnection::error(std::string_view what) const {
-  return core::Error{core::ErrorCode::internal, "database: " + std::string(what) + ": " + sqlite3_errmsg(db_), {}};
+  // What passes once the machine has room, or the lock is free, or the disk answers again: the request
+  // may be made again (503). The rest is hookd's or the file's fault (500).
+  switch (sqlite3_errcode(db_) & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      return core::Error{
+          core::ErrorCode::unavailable, "database: " + std::string(what) + ": " + sqlite3_errmsg(db_), {}};
+    default:
+      return core::Error{core::ErrorCode::internal, "database: " + std::string(what) + ": " + sqlite3_errmsg(db_), {}};
+  }
 }
 
 bool SqliteConnection::last_was_constraint_violation() const {
