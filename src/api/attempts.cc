@@ -139,7 +139,10 @@ core::Result<Reply> resend(Services& services, Call& call) {
   if (!endpoint) return fail(std::move(endpoint).error());
   auto task = services.store.manual_task(app->id, message->id, endpoint->id);
   if (!task) return fail(std::move(task).error());
-  if (services.dispatcher && !endpoint->disabled) services.dispatcher->send_manual(std::move(*task));
+  if (services.dispatcher && !endpoint->disabled && !services.dispatcher->send_manual(std::move(*task))) {
+    return core::error(core::ErrorCode::too_many_requests,
+                       "the endpoint has as many resends waiting as it may hold; try again once they are sent");
+  }
   return Reply::raw(202, "{}");  // the SDKs parse an EmptyResponse here
 }
 

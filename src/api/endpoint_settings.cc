@@ -206,11 +206,12 @@ core::Result<Reply> recover(Services& services, Call& call) {
     reader.invalid("until", "must be an RFC 3339 date-time");
   }
   if (auto checked = reader.status(); !checked) return fail(std::move(checked).error());
-  auto tasks = services.store.failed_tasks(target->app.id, target->endpoint.id, *since, until);
-  if (!tasks) return fail(std::move(tasks).error());
-  if (services.dispatcher && !target->endpoint.disabled) {
-    for (auto& task : *tasks) services.dispatcher->send_manual(std::move(task));
-  }
+  // Back in the queue, in the store: however many failed, they are sent as the endpoint's queue in
+  // memory has room, and a disabled endpoint gets them once enabled.
+  auto requeued =
+      services.store.requeue_failed(target->app.id, target->endpoint.id, *since, until, services.clock.now());
+  if (!requeued) return fail(std::move(requeued).error());
+  if (services.dispatcher && *requeued > 0) services.dispatcher->submit({}, {target->endpoint.id});
   return Reply::json(202, json::object{{"id", core::new_id("qtask_")},
                                        {"status", "running"},
                                        {"task", "endpoint.recover"},

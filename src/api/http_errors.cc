@@ -25,6 +25,8 @@ std::string_view code_name(core::ErrorCode code) {
       return "payload_too_large";
     case core::ErrorCode::validation:
       return "validation";
+    case core::ErrorCode::too_many_requests:
+      return "too_many_requests";
     case core::ErrorCode::unavailable:
       return "unavailable";
     case core::ErrorCode::internal:
@@ -53,6 +55,8 @@ int http_status(core::ErrorCode code) {
       return 413;
     case core::ErrorCode::validation:
       return 422;
+    case core::ErrorCode::too_many_requests:
+      return 429;
     case core::ErrorCode::unavailable:
       return 503;
     case core::ErrorCode::internal:

@@ -18,6 +18,7 @@ enum class ErrorCode {
   conflict,            // 409: a uid or eventId that already exists
   payload_too_large,   // 413
   validation,          // 422: well-formed, but a field is wrong (see Error::fields)
+  too_many_requests,   // 429: a limit on work waiting was reached; the same request may pass later
   unavailable,         // 503: a part is down or shutting down
   internal,            // 500: a broken invariant or an environment failure
 };

@@ -102,6 +102,9 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
 
   std::atomic<std::uint64_t> attempts{0}, succeeded{0}, failed{0}, exhausted{0};
   std::atomic<std::int64_t> in_flight_count{0};
+  // Manual attempts held in memory, by endpoint (send_manual's cap); any thread.
+  std::mutex manual_mutex;
+  std::unordered_map<std::string, std::size_t> manual_held;  // guarded by manual_mutex
 
   // Runs `task` on the loop thread if the dispatcher is still alive then.
   template <class F>
@@ -726,13 +729,31 @@ void Dispatcher::submit(std::vector<DeliveryTask> tasks, std::vector<std::string
   });
 }
 
-void Dispatcher::send_manual(DeliveryTask task) {
+bool Dispatcher::send_manual(DeliveryTask task) {
+  // Counted per endpoint until the last copy of the task is gone, whichever way it goes (sent, dropped
+  // for a disabled endpoint, dropped at stop).
+  {
+    std::lock_guard lock(state_->manual_mutex);
+    std::size_t& held = state_->manual_held[task.endpoint_id];
+    if (held >= state_->options.max_manual_per_endpoint) return false;
+    ++held;
+  }
+  task.held = std::shared_ptr<const void>(
+      nullptr, [state = std::weak_ptr<State>(state_), endpoint_id = task.endpoint_id](const void*) {
+        auto self = state.lock();
+        if (!self) return;
+        std::lock_guard lock(self->manual_mutex);
+        if (auto it = self->manual_held.find(endpoint_id); it != self->manual_held.end() && --it->second == 0) {
+          self->manual_held.erase(it);
+        }
+      });
   task.trigger = TriggerType::manual;
   state_->on_loop([task = std::move(task)](State& self) mutable {
     const std::string endpoint_id = task.endpoint_id;
     self.accept(std::move(task));
     self.pump(endpoint_id);
   });
+  return true;
 }
 
 void Dispatcher::endpoint_changed(std::string endpoint_id) {

@@ -52,6 +52,7 @@ struct DispatcherOptions {
   int global_concurrency = 2000;                 // attempts in flight in the process
   std::size_t endpoint_queue_capacity = 1000;    // tasks held in memory per endpoint
   std::size_t max_retries_in_memory = 100000;    // waiting retries held in memory, all endpoints together
+  std::size_t max_manual_per_endpoint = 100;     // manual attempts (resends) held in memory per endpoint
   std::chrono::milliseconds scan_interval{200};  // how often queued work in the store is looked for
   // How often to look for endpoints with queued work that other processes (API-only nodes) added.
   // Zero: only at start, which is enough when this process's API hands over everything it accepts.
@@ -90,8 +91,9 @@ class Dispatcher {
   // The endpoints whose new deliveries should wait in the store's queue (NewMessage::leave_queued): those
   // whose queue in memory overflowed and still has work waiting in the store. A snapshot; thread-safe.
   std::shared_ptr<const std::unordered_set<std::string>> leave_queued() const;
-  // One manual attempt (resend, recover), beside whatever the schedule does.
-  void send_manual(store::DeliveryTask task);
+  // One manual attempt (resend), beside whatever the schedule does. False when the endpoint already has
+  // max_manual_per_endpoint manual attempts in memory: the caller says "try again later".
+  [[nodiscard]] bool send_manual(store::DeliveryTask task);
   // The endpoint changed (URL, keys, headers, disabled, throttleRate): forget what was cached of it.
   void endpoint_changed(std::string endpoint_id);
   // The application changed (its throttleRate) or was deleted: forget what was cached of its endpoints.

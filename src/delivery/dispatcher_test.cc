@@ -151,9 +151,32 @@ TEST_F(DispatcherTest, ManualAttemptsDoNotChangeTheSchedule) {
   ASSERT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
   auto task = store_->manual_task(app_.id, message.id, e.id);
   ASSERT_TRUE(task);
-  dispatcher_->send_manual(std::move(*task));
+  ASSERT_TRUE(dispatcher_->send_manual(std::move(*task)));
   ASSERT_TRUE(eventually([&] { return attempts(message.id).size() == 2; }));
   EXPECT_EQ(attempts(message.id)[1].trigger, store::TriggerType::manual);
+}
+
+TEST_F(DispatcherTest, ResendsBeyondWhatAnEndpointHoldsAreRefusedUntilTheyAreSent) {
+  std::atomic<bool> answer{false};
+  Receiver receiver([&](const net::HttpRequest&, int) {
+    eventually([&] { return answer.load(); }, 10s);  // holds every attempt until told
+    return status(200);
+  });
+  const auto e = endpoint(receiver.url());
+  options_.max_manual_per_endpoint = 3;
+  options_.endpoint_concurrency = 1;
+  start_dispatcher();
+  const auto message = publish();
+  ASSERT_TRUE(eventually([&] { return receiver.count() == 1; }));
+  auto resend = [&] {
+    auto task = store_->manual_task(app_.id, message.id, e.id);
+    return task && dispatcher_->send_manual(std::move(*task));
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(resend()) << i;
+  EXPECT_FALSE(resend());  // memory holds no more of them, however often they are asked for
+  answer = true;
+  ASSERT_TRUE(eventually([&] { return attempts(message.id).size() == 4; }));
+  EXPECT_TRUE(eventually([&] { return resend(); }));
 }
 
 TEST_F(DispatcherTest, ADisabledEndpointGetsNothingUntilItIsEnabled) {

@@ -112,9 +112,9 @@ class ForwardingStore : public Store {
                                    std::string_view endpoint_id) override {
     return target_.manual_task(app_id, msg_id, endpoint_id);
   }
-  Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
-                                                 std::optional<TimePoint> until) override {
-    return target_.failed_tasks(app_id, endpoint_id, since, until);
+  Result<int> requeue_failed(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
+                             std::optional<TimePoint> until, TimePoint now) override {
+    return target_.requeue_failed(app_id, endpoint_id, since, until, now);
   }
   Result<Source> create_source(Source source) override { return target_.create_source(std::move(source)); }
   Result<Source> get_source(std::string_view org, std::string_view source) override {

@@ -138,6 +138,9 @@ struct DeliveryTask {
   int attempts = 0;  // attempts made so far
   TriggerType trigger = TriggerType::scheduled;
   TimePoint due;
+  // Shared by the copies of the task while any is in memory; whoever counts what memory holds (the
+  // dispatcher's cap on manual attempts) frees its count when the last copy goes. May be null.
+  std::shared_ptr<const void> held;
 };
 
 // What one attempt changed: the attempt row, and (unless nothing changes) the destination's new state.

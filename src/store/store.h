@@ -174,9 +174,11 @@ class Store {
   // One destination as a task, for a manual resend (claimed by nobody; manual attempts run beside it).
   virtual Result<DeliveryTask> manual_task(std::string_view app_id, std::string_view msg_id,
                                            std::string_view endpoint_id) = 0;
-  // Destinations of the endpoint that failed in [since, until), as manual tasks (recover).
-  virtual Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id,
-                                                         TimePoint since, std::optional<TimePoint> until) = 0;
+  // Puts the endpoint's failed deliveries of messages created in [since, until) back in the queue, due
+  // at `now` (recover): each is tried once more as the queue's work is claimed (within the dispatcher's
+  // limits; the rest waits in the store), and stays failed if that fails too. Says how many.
+  virtual Result<int> requeue_failed(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
+                                     std::optional<TimePoint> until, TimePoint now) = 0;
 
   // Inbound sources. Names are unique across organizations (they are ingress URLs); `source` arguments
   // accept the id or the name.

@@ -47,17 +47,39 @@ Message read_message(const Statement& row, int first = 0);
 Destination read_destination(const Statement& row, int first = 0);
 Attempt read_attempt(const Statement& row, int first = 0);
 
-// Reads up to `limit` rows (the statement asked for limit + 1, to know whether more remain) into a page.
+// A page holds about this many bytes of payloads, bodies and responses at most, whatever its limit: a
+// list of large messages comes in more, smaller pages (done = false), so that one request (250 payloads
+// of 1 MiB) cannot make the server hold hundreds of MiB. A page always holds at least one item.
+inline constexpr std::size_t kMaxPageBytes = 4 << 20;
+
+// The bytes of an item that count against kMaxPageBytes: those of what it carries from outside.
+inline std::size_t carried_bytes(const Message& message) { return message.payload ? message.payload->size() : 0; }
+inline std::size_t carried_bytes(const EndpointMessage& item) { return carried_bytes(item.message); }
+inline std::size_t carried_bytes(const Attempt& attempt) { return attempt.response.size(); }
+inline std::size_t carried_bytes(const InboundRequest& request) {
+  std::size_t bytes = request.body.size();
+  for (const auto& [name, value] : request.headers) bytes += name.size() + value.size();
+  return bytes;
+}
+template <class T>
+std::size_t carried_bytes(const T&) {
+  return 0;
+}
+
+// Reads up to `limit` rows (the statement asked for limit + 1, to know whether more remain) into a page,
+// stopping early past kMaxPageBytes.
 template <class T, class Read>
 Page<T> read_page(Statement& statement, int limit, bool backwards, Read&& read) {
   Page<T> page;
   page.backwards = backwards;
+  std::size_t bytes = 0;
   while (statement.step()) {
-    if (static_cast<int>(page.items.size()) == limit) {
+    if (static_cast<int>(page.items.size()) == limit || bytes >= kMaxPageBytes) {
       page.done = false;
       break;
     }
     page.items.push_back(read(statement));
+    bytes += carried_bytes(page.items.back());
   }
   if (backwards) std::reverse(page.items.begin(), page.items.end());
   return page;

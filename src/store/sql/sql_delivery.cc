@@ -39,11 +39,11 @@ constexpr const char* kManualTask =
     "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
     " WHERE d.msg_id = ?1 AND d.endpoint_id = ?2 AND m.app_id = ?3";
-constexpr const char* kFailedTasks =
-    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
-    " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
-    " WHERE d.endpoint_id = ?1 AND m.app_id = ?2 AND d.status = 2 AND d.msg_id >= ?3 AND d.msg_id < coalesce(?4, '~')"
-    " ORDER BY d.msg_id LIMIT 100000";
+// ?1 endpoint, ?2 app, ?3 the id floor of `since`, ?4 of `until` (or NULL), ?5 now.
+constexpr const char* kRequeueFailed =
+    "UPDATE destination SET status = 1, next_attempt_at = ?5, claimed = 0, updated_at = ?5"
+    " WHERE endpoint_id = ?1 AND status = 2 AND msg_id >= ?3 AND msg_id < coalesce(?4, '~')"
+    " AND EXISTS (SELECT 1 FROM endpoint e WHERE e.id = ?1 AND e.app_id = ?2)";
 
 // Reads a task from the columns of kDueForEndpoint (and its siblings).
 DeliveryTask read_task(const Statement& row, std::string_view endpoint_id, TriggerType trigger) {
@@ -148,16 +148,19 @@ Result<DeliveryTask> SqlStore::manual_task(std::string_view app_id, std::string_
   return read_task(*statement, endpoint_id, TriggerType::manual);
 }
 
-Result<std::vector<DeliveryTask>> SqlStore::failed_tasks(std::string_view app_id, std::string_view endpoint_id,
-                                                         TimePoint since, std::optional<TimePoint> until) {
-  auto db = reader();
-  auto statement = db->prepare(kFailedTasks);
-  statement->bind(1, endpoint_id).bind(2, app_id).bind(3, core::id_floor("msg_", since));
-  if (until) statement->bind(4, core::id_floor("msg_", *until));
-  std::vector<DeliveryTask> tasks;
-  while (statement->step()) tasks.push_back(read_task(*statement, endpoint_id, TriggerType::manual));
-  if (statement->failed()) return fail(db->error("finding failed deliveries"));
-  return tasks;
+Result<int> SqlStore::requeue_failed(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
+                                     std::optional<TimePoint> until, TimePoint now) {
+  return writes_->run<int>([&](Connection& db) -> Result<int> {
+    auto statement = db.prepare(kRequeueFailed);
+    statement->bind(1, endpoint_id).bind(2, app_id).bind(3, core::id_floor("msg_", since));
+    if (until) statement->bind(4, core::id_floor("msg_", *until));
+    statement->bind(5, micros(now));
+    statement->step();
+    if (statement->failed()) return fail(db.error("putting failed deliveries back in the queue"));
+    const auto requeued = static_cast<int>(db.changes());
+    if (requeued > 0) db.announce("work:" + std::string(endpoint_id));
+    return requeued;
+  });
 }
 
 }  // namespace hookd::store::sql

@@ -165,7 +165,8 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
       continue;
     }
     created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,
-                                         message.event_type, payload, 0, TriggerType::scheduled, message.created_at});
+                                         message.event_type, payload, 0, TriggerType::scheduled, message.created_at,
+                                         nullptr});
   }
   return created;
 }

@@ -117,8 +117,8 @@ class SqlStore final : public Store {
   Status release_all_claims() override;
   Result<DeliveryTask> manual_task(std::string_view app_id, std::string_view msg_id,
                                    std::string_view endpoint_id) override;
-  Result<std::vector<DeliveryTask>> failed_tasks(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
-                                                 std::optional<TimePoint> until) override;
+  Result<int> requeue_failed(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
+                             std::optional<TimePoint> until, TimePoint now) override;
   Result<std::string> shared_value(std::string_view name, std::string_view value_if_missing) override;
   void watch(ChangeHandlers handlers) override;
   Status flush() override;

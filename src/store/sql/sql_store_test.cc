@@ -254,6 +254,32 @@ TEST_P(StoreTest, MessageListsFilter) {
   EXPECT_EQ(db()->list_messages(a.id, {}, recent)->items.size(), 3u);
 }
 
+TEST_P(StoreTest, PagesOfLargePayloadsStopAtTheByteBudget) {
+  const Application a = app();
+  const auto now = core::SystemClock::instance().now();
+  const std::string payload = "{\"pad\":\"" + std::string(1 << 20, 'x') + "\"}";  // a little over 1 MiB
+  for (int i = 0; i < 10; ++i) {
+    Message message{core::new_id("msg_"), a.org_id, a.id, "t", std::nullopt, std::nullopt, payload, now, now + 1h};
+    ASSERT_TRUE(db()->create_message({message, std::nullopt, true, nullptr}));
+  }
+  PageQuery page;
+  page.limit = 250;
+  std::size_t seen = 0;
+  int pages = 0;
+  while (true) {
+    auto listed = db()->list_messages(a.id, page, {});
+    ASSERT_TRUE(listed);
+    ++pages;
+    seen += listed->items.size();
+    ASSERT_GE(listed->items.size(), 1u);
+    EXPECT_LE(listed->items.size(), 4u);  // 4 MiB, and the item that passed it
+    if (listed->done) break;
+    page.iterator = listed->items.back().id;
+  }
+  EXPECT_EQ(seen, 10u);
+  EXPECT_GE(pages, 3);
+}
+
 TEST_P(StoreTest, PayloadsAreKeptByteForByteAndCanBeExpunged) {
   const Application a = app();
   const auto now = core::SystemClock::instance().now();
@@ -437,12 +463,16 @@ TEST_P(StoreTest, OutcomesBecomeAttemptsAndDestinationStates) {
   auto stats = db()->endpoint_stats(a.id, e.id, std::nullopt, std::nullopt);
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->fail, 1);
-  auto failed = db()->failed_tasks(a.id, e.id, now - 1h, std::nullopt);
-  ASSERT_EQ(failed->size(), 1u);
-  EXPECT_EQ((*failed)[0].trigger, TriggerType::manual);
   auto destinations = db()->list_message_destinations(a.id, created->message.id, {});
   ASSERT_EQ(destinations->items.size(), 1u);
   EXPECT_EQ(destinations->items[0].destination.status, MessageStatus::fail);
+  // Recovering puts the failed delivery back in the queue, due now, for one more try.
+  EXPECT_EQ(*db()->requeue_failed(a.id, e.id, now - 1h, std::nullopt, now), 1);
+  EXPECT_EQ(*db()->requeue_failed(a.id, e.id, now - 1h, std::nullopt, now), 0);
+  auto recovered = db()->claim_due(e.id, now, 10);
+  ASSERT_EQ(recovered->tasks.size(), 1u);
+  EXPECT_EQ(recovered->tasks[0].msg_id, created->message.id);
+  EXPECT_EQ(recovered->tasks[0].attempts, 8);
   auto messages = db()->list_endpoint_messages(a.id, e.id, {}, {});
   ASSERT_EQ(messages->items.size(), 1u);
   EXPECT_EQ(messages->items[0].message.id, created->message.id);
