@@ -127,7 +127,8 @@ core::Status check_custom_headers(const store::StringMap& headers) {
     if (!is_token(name)) return core::invalid({"body", "headers"}, "'" + name + "' is not a valid header name");
     const bool reserved = std::any_of(kReservedHeaders.begin(), kReservedHeaders.end(),
                                       [&](std::string_view r) { return sign::iequals(name, r); });
-    if (reserved || starts_with_ignoring_case(name, "svix-") || starts_with_ignoring_case(name, "webhook-")) {
+    if (reserved || starts_with_ignoring_case(name, "svix-") || starts_with_ignoring_case(name, "webhook-") ||
+        starts_with_ignoring_case(name, "hookd-")) {
       return core::invalid({"body", "headers"}, "'" + name + "' is reserved and cannot be set");
     }
     if (value.size() > kMaxHeaderValue || value.find_first_of("\r\n") != std::string::npos ||

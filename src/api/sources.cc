@@ -140,6 +140,7 @@ store::NewMessage routed(Services& services, const store::Source& source, ingres
   message.message = {core::new_id("msg_"),          source.org_id, source.app_id,
                      std::move(reading.event_type), std::nullopt,  std::nullopt,
                      std::move(reading.payload),    now,           now + kRetention};
+  message.message.hops = reading.hops;
   message.claim = services.dispatcher != nullptr;
   if (services.dispatcher) message.leave_queued = services.dispatcher->leave_queued();
   return message;

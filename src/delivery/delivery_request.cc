@@ -35,6 +35,8 @@ net::OutboundRequest build_request(const EndpointConfig& config, const store::De
   const std::string prefix = options.webhook_headers ? "webhook-" : "svix-";
   request.headers.add("content-type", "application/json");
   request.headers.add("user-agent", options.user_agent);
+  // Counted by the hookd that receives it (an inbound source), so that a loop through hookd ends.
+  request.headers.add(std::string(kHopsHeader), std::to_string(task.hops + 1));
   request.headers.add(prefix + "id", task.msg_id);
   request.headers.add(prefix + "timestamp", std::to_string(timestamp));
   request.headers.add(prefix + "signature", signature ? *signature : std::string());

@@ -27,6 +27,9 @@ struct EndpointConfig {
                                                     std::optional<int> app_throttle_rate = std::nullopt);
 };
 
+// The header that counts the hookd servers a delivery passed through: the message's hops + 1.
+inline constexpr std::string_view kHopsHeader = "hookd-hops";
+
 struct RequestOptions {
   bool webhook_headers = false;  // webhook-id/-timestamp/-signature instead of svix-*
   std::string user_agent = "hookd";

@@ -1,6 +1,8 @@
 #include "ingress/request_reading.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <cstdint>
 
 #include "core/encoding.h"
@@ -113,6 +115,12 @@ RequestReading read_request(const store::Source& source, const sign::HeaderSourc
     if (auto provided = provider_event_type(source.scheme, headers, object)) type = event_type_name(*provided);
   }
   reading.event_type = type.value_or("inbound");
+
+  if (auto hops = header(headers, "hookd-hops")) {
+    int count = 0;
+    const auto [end, error] = std::from_chars(hops->data(), hops->data() + hops->size(), count);
+    if (error == std::errc() && end == hops->data() + hops->size() && count >= 0) reading.hops = std::min(count, 1000);
+  }
 
   if (source.scheme == "slack" && field(object, "type") == "url_verification") {
     reading.slack_challenge = field(object, "challenge");

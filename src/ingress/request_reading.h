@@ -23,6 +23,9 @@ struct RequestReading {
   // The routed message's payload: the body itself when it is a JSON object, byte for byte; otherwise
   // {"contentType": …, "body": "<the body as text>"} (or "bodyBase64" when it is not UTF-8).
   std::string payload;
+  // How many hookd servers the request passed through (the hookd-hops header a hookd delivery carries):
+  // the routed message's Message::hops. 0 without the header; a value that is not a count is 0 too.
+  int hops = 0;
 };
 
 RequestReading read_request(const store::Source& source, const sign::HeaderSource& headers, std::string_view body);

@@ -85,6 +85,9 @@ struct Message {
   std::optional<std::string> payload;  // the JSON object exactly as received; nullopt once expunged
   TimePoint created_at;
   TimePoint payload_expires_at;
+  // How many hookd servers it passed through before this one (an inbound request's hookd-hops header);
+  // its deliveries carry one more, and are refused past DispatcherOptions::max_hops.
+  int hops = 0;
 };
 
 // The delivery of one message to one endpoint: the queue entry.
@@ -141,6 +144,7 @@ struct DeliveryTask {
   // Shared by the copies of the task while any is in memory; whoever counts what memory holds (the
   // dispatcher's cap on manual attempts) frees its count when the last copy goes. May be null.
   std::shared_ptr<const void> held;
+  int hops = 0;  // the message's (Message::hops)
 };
 
 // What one attempt changed: the attempt row, and (unless nothing changes) the destination's new state.

@@ -17,12 +17,12 @@ constexpr const char* kUpdateDestination =
     "UPDATE destination SET status = ?3, attempts = ?4, next_attempt_at = ?5, claimed = ?6, updated_at = ?7"
     " WHERE msg_id = ?1 AND endpoint_id = ?2";
 constexpr const char* kDueForEndpoint =
-    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
     " WHERE d.endpoint_id = ?1 AND d.status = 1 AND d.claimed = 0 AND d.next_attempt_at <= ?2"
     " ORDER BY d.next_attempt_at LIMIT ?3";
 constexpr const char* kOldestForEndpoint =
-    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
     " WHERE d.endpoint_id = ?1 AND d.status = 1 AND d.claimed = 0"
     " ORDER BY d.msg_id LIMIT ?3";
@@ -36,7 +36,7 @@ constexpr const char* kManualSuccess =
 constexpr const char* kAppWithPendingWork =
     "SELECT e.app_id FROM endpoint e WHERE e.id = ?1 AND " HOOKD_ENDPOINT_HAS_PENDING_WORK;
 constexpr const char* kManualTask =
-    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload"
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
     " WHERE d.msg_id = ?1 AND d.endpoint_id = ?2 AND m.app_id = ?3";
 // ?1 endpoint, ?2 app, ?3 the id floor of `since`, ?4 of `until` (or NULL), ?5 now.
@@ -58,6 +58,7 @@ DeliveryTask read_task(const Statement& row, std::string_view endpoint_id, Trigg
   // A payload expunged or expired since is delivered as an empty object rather than not at all.
   task.payload = std::make_shared<const std::string>(row.optional_text(6).value_or("{}"));
   task.trigger = trigger;
+  task.hops = row.integer(7);
   return task;
 }
 

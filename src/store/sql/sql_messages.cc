@@ -15,8 +15,8 @@ namespace {
 using core::ErrorCode;
 
 constexpr const char* kInsertMessage =
-    "INSERT INTO message (id, org_id, app_id, event_type, event_id, channels, created_at, payload_expires_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO message (id, org_id, app_id, event_type, event_id, channels, created_at, payload_expires_at, hops)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr const char* kInsertContent = "INSERT INTO message_content (msg_id, payload, expires_at) VALUES (?1, ?2, ?3)";
 constexpr const char* kInsertDestination =
     "INSERT INTO destination (msg_id, endpoint_id, status, attempts, next_attempt_at, claimed, updated_at)"
@@ -112,7 +112,7 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
     auto statement = db.prepare(kInsertMessage);
     statement->bind(1, message.id).bind(2, message.org_id).bind(3, message.app_id).bind(4, message.event_type);
     statement->bind(5, message.event_id).bind(6, encode_list(message.channels)).bind(7, micros(message.created_at));
-    statement->bind(8, micros(message.payload_expires_at));
+    statement->bind(8, micros(message.payload_expires_at)).bind(9, message.hops);
     statement->step();
     if (statement->failed()) {
       if (db.last_was_constraint_violation()) {
@@ -166,7 +166,7 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
     }
     created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,
                                          message.event_type, payload, 0, TriggerType::scheduled, message.created_at,
-                                         nullptr});
+                                         nullptr, message.hops});
   }
   return created;
 }

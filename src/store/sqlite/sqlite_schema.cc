@@ -196,6 +196,11 @@ CREATE INDEX kept_answer_age ON kept_answer(created_at);
 CREATE INDEX destination_claimed_by_endpoint ON destination(claimed, endpoint_id) WHERE claimed = 1;
 DROP INDEX destination_claimed;
 )sql"},
+    {10, "hop counts", R"sql(
+-- How many hookd servers a message passed through before this one (an inbound request's hookd-hops
+-- header), so that an endpoint routing back to a source of the same server cannot loop for ever.
+ALTER TABLE message ADD COLUMN hops INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 }  // namespace
