@@ -43,6 +43,26 @@ struct EndpointState {
   std::optional<TimePoint> failing_since;
 };
 
+// Endpoints held back by a cap (the global one, or their application's share of it), in the order they
+// were held back, each at most once; pumped again as slots free up.
+class HeldBack {
+ public:
+  void add(const std::string& endpoint_id) {
+    if (members_.insert(endpoint_id).second) order_.push_back(endpoint_id);
+  }
+  bool empty() const { return order_.empty(); }
+  std::string take() {
+    std::string next = std::move(order_.front());
+    order_.pop_front();
+    members_.erase(next);
+    return next;
+  }
+
+ private:
+  std::deque<std::string> order_;
+  std::unordered_set<std::string> members_;
+};
+
 // A claimed task waiting for its retry time.
 struct WaitingRetry {
   TimePoint due;
@@ -92,8 +112,11 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   std::priority_queue<WaitingRetry, std::vector<WaitingRetry>, std::greater<>> retries;
   std::optional<TimePoint> timer_armed_for;
   std::unordered_set<std::string> with_store_work;  // endpoints whose store_due is set
-  std::deque<std::string> waiting_for_slot;         // endpoints held back by the global cap
-  std::vector<DeliveryOutcome> outcomes;            // to be recorded in the next flush
+  HeldBack waiting_for_slot;                        // endpoints held back by the global cap
+  // Attempts in flight by application, and the endpoints held back by its share of the global cap.
+  std::unordered_map<std::string, int> app_in_flight;
+  std::unordered_map<std::string, HeldBack> waiting_for_app;
+  std::vector<DeliveryOutcome> outcomes;  // to be recorded in the next flush
   bool flush_posted = false;
   bool discovering = false;
   std::chrono::steady_clock::time_point last_discovery{};
@@ -226,9 +249,15 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     }
     const bool fifo = endpoint.config->endpoint.fifo;
     const int concurrency = fifo ? 1 : options.endpoint_concurrency;
+    const std::string& app_id = endpoint.config->endpoint.app_id;
     while (!endpoint.ready.empty() && endpoint.in_flight < concurrency) {
       if (global_in_flight >= options.global_concurrency) {
-        waiting_for_slot.push_back(endpoint_id);
+        waiting_for_slot.add(endpoint_id);
+        break;
+      }
+      // One application's endpoints (many, all slow) never take more than its share of the global cap.
+      if (in_flight_of(app_id) >= options.app_concurrency) {
+        waiting_for_app[app_id].add(endpoint_id);
         break;
       }
       // A FIFO endpoint's first delivery may be waiting for its retry; the rest wait behind it.
@@ -427,9 +456,23 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   void send(EndpointState& endpoint, DeliveryTask task) {
     ++endpoint.in_flight;
     ++global_in_flight;
+    ++app_in_flight[task.app_id];
     ++in_flight_count;
     auto config = endpoint.config;
     const TimePoint started = clock.now();
+    if (looped(task)) {
+      // Never sent: answered at once, as the SSRF guard answers, but from the loop, not from inside pump.
+      net::OutboundResponse refused;
+      refused.failure = net::SendFailure::refused;
+      refused.error = "refused: this message has passed through " + std::to_string(task.hops) +
+                      " hookd servers (the most delivery.max_hops allows); an endpoint probably sends it back to "
+                      "an inbound source that routes it here again";
+      loop.post([weak = weak_from_this(), task = std::move(task), config, started, refused]() mutable {
+        if (auto self = weak.lock(); self && !self->closed)
+          self->on_response(std::move(task), *config, started, refused);
+      });
+      return;
+    }
     net::OutboundRequest request = build_request(*config, task, started, options.request);
     sender.send(std::move(request), [weak = weak_from_this(), task = std::move(task), config,
                                      started](net::OutboundResponse response) mutable {
@@ -443,6 +486,9 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     EndpointState& endpoint = endpoints[task.endpoint_id];
     --endpoint.in_flight;
     --global_in_flight;
+    if (auto it = app_in_flight.find(task.app_id); it != app_in_flight.end() && --it->second <= 0) {
+      app_in_flight.erase(it);
+    }
     --in_flight_count;
     ++attempts;
     const TimePoint now = clock.now();
@@ -486,6 +532,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
       const int attempts_made = task.attempts + 1;
       if (success) {
         outcome.destination = DestinationUpdate{MessageStatus::success, attempts_made, std::nullopt, false};
+      } else if (looped(task)) {
+        // Refused for its hop count, it would be refused again: the delivery fails now.
+        outcome.destination = DestinationUpdate{MessageStatus::fail, attempts_made, std::nullopt, false};
+        report_attempt("message.attempt.exhausted", config.endpoint, task.msg_id, summary);
       } else {
         const std::string msg_id = task.msg_id;
         outcome.destination = schedule_retry(std::move(task), attempts_made, response, now);
@@ -509,11 +559,30 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     }
 
     pump(config.endpoint.id);
-    while (!waiting_for_slot.empty() && global_in_flight < options.global_concurrency) {
-      std::string next = std::move(waiting_for_slot.front());
-      waiting_for_slot.pop_front();
-      pump(next);
+    pump_held_back(config.endpoint.app_id);
+  }
+
+  // Pumps the endpoints held back by `app_id`'s share while it has room, then those held back by the
+  // global cap while it has room.
+  void pump_held_back(const std::string& app_id) {
+    while (in_flight_of(app_id) < options.app_concurrency && global_in_flight < options.global_concurrency) {
+      auto it = waiting_for_app.find(app_id);
+      if (it == waiting_for_app.end()) break;
+      if (it->second.empty()) {
+        waiting_for_app.erase(it);
+        break;
+      }
+      pump(it->second.take());  // may hold the endpoint back again, or others of the app
     }
+    while (!waiting_for_slot.empty() && global_in_flight < options.global_concurrency) pump(waiting_for_slot.take());
+  }
+
+  // Whether the task's message went through as many hookd servers as it may (max_hops).
+  bool looped(const DeliveryTask& task) const { return task.hops >= options.max_hops; }
+
+  int in_flight_of(const std::string& app_id) const {
+    auto it = app_in_flight.find(app_id);
+    return it == app_in_flight.end() ? 0 : it->second;
   }
 
   // Keeps track of when the endpoint's current run of failures began, in memory and in the store (only

@@ -2,8 +2,9 @@
 //
 // - New deliveries arrive by hand-off from the API (submit), already claimed in the store: no polling
 //   on the hot path.
-// - Each endpoint has its own ready queue and concurrency cap; the process has a global cap. A slow
-//   endpoint only ever uses its own budget.
+// - Each endpoint has its own ready queue and concurrency cap; the process has a global cap, and each
+//   application a share of it (app_concurrency). A slow endpoint only ever uses its own budget, and an
+//   application with many slow endpoints only its share.
 // - Memory is bounded: an endpoint holds at most `endpoint_queue_capacity` tasks and the process at most
 //   `max_retries_in_memory` waiting retries. The rest goes back to the store's queue (unclaimed) and is
 //   claimed again when due and when there is room, so a backlog lives on disk.
@@ -48,11 +49,18 @@ namespace hookd::delivery {
 struct DispatcherOptions {
   RetrySchedule schedule;
   RequestOptions request;
-  int endpoint_concurrency = 10;                 // attempts in flight per endpoint
-  int global_concurrency = 2000;                 // attempts in flight in the process
-  std::size_t endpoint_queue_capacity = 1000;    // tasks held in memory per endpoint
-  std::size_t max_retries_in_memory = 100000;    // waiting retries held in memory, all endpoints together
-  std::size_t max_manual_per_endpoint = 100;     // manual attempts (resends) held in memory per endpoint
+  int endpoint_concurrency = 10;  // attempts in flight per endpoint
+  int global_concurrency = 2000;  // attempts in flight in the process
+  // Attempts in flight for one application (all its endpoints together): its share of the global cap, so
+  // that one tenant with many slow endpoints cannot take every slot.
+  int app_concurrency = 500;
+  std::size_t endpoint_queue_capacity = 1000;  // tasks held in memory per endpoint
+  std::size_t max_retries_in_memory = 100000;  // waiting retries held in memory, all endpoints together
+  std::size_t max_manual_per_endpoint = 100;   // manual attempts (resends) held in memory per endpoint
+  // A message that passed through this many hookd servers (Message::hops) is not delivered again: its
+  // attempt is refused and the delivery fails at once. An endpoint that routes back to an inbound source
+  // of the same application would otherwise multiply its messages for ever.
+  int max_hops = 10;
   std::chrono::milliseconds scan_interval{200};  // how often queued work in the store is looked for
   // How often to look for endpoints with queued work that other processes (API-only nodes) added.
   // Zero: only at start, which is enough when this process's API hands over everything it accepts.

@@ -179,6 +179,33 @@ TEST_F(DispatcherTest, ResendsBeyondWhatAnEndpointHoldsAreRefusedUntilTheyAreSen
   EXPECT_TRUE(eventually([&] { return resend(); }));
 }
 
+TEST_F(DispatcherTest, AnApplicationWithManySlowEndpointsTakesOnlyItsShare) {
+  std::atomic<bool> answer{false};
+  Receiver slow([&](const net::HttpRequest&, int) {
+    eventually([&] { return answer.load(); }, 10s);  // holds every attempt until told
+    return status(200);
+  });
+  Receiver quick([](const net::HttpRequest&, int) { return status(200); });
+  options_.global_concurrency = 6;
+  options_.app_concurrency = 4;
+  options_.endpoint_concurrency = 2;
+  // One application: five endpoints that hang, 25 deliveries.
+  for (int i = 0; i < 5; ++i) endpoint(slow.url());
+  start_dispatcher();
+  for (int i = 0; i < 5; ++i) publish();
+  ASSERT_TRUE(eventually([&] { return dispatcher_->stats().in_flight == 4; }));
+  // Another application's endpoint is served beside them, in the slots the first may not take.
+  const store::Application first = app_;
+  app_ = {};
+  endpoint(quick.url());
+  const auto message = publish();
+  EXPECT_TRUE(eventually([&] { return destination_status(message.id) == MessageStatus::success; }));
+  EXPECT_EQ(dispatcher_->stats().in_flight, 4);  // the slow application never went past its share
+  app_ = first;
+  answer = true;
+  EXPECT_TRUE(eventually([&] { return dispatcher_->stats().succeeded == 26; }, 30s));
+}
+
 TEST_F(DispatcherTest, ADisabledEndpointGetsNothingUntilItIsEnabled) {
   std::atomic<bool> healthy{false};
   Receiver receiver([&](const net::HttpRequest&, int) { return status(healthy ? 200 : 503); });
