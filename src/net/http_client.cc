@@ -53,10 +53,11 @@ struct HttpClient::State {
   EventLoop& loop;
   ClientOptions options;
   ssl::context tls_context{ssl::context::tls_client};
+  DnsResolver dns;
   // Idle connections per origin; only touched on the loop's single thread.
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
 
-  State(EventLoop& l, ClientOptions o) : loop(l), options(std::move(o)) {
+  State(EventLoop& l, ClientOptions o) : loop(l), options(std::move(o)), dns(options.dns) {
     tls_context.set_default_verify_paths();
     if (!options.extra_ca_file.empty()) tls_context.load_verify_file(options.extra_ca_file);
     tls_context.set_verify_mode(ssl::verify_peer);
@@ -95,19 +96,38 @@ OutboundResponse failure(SendFailure kind, std::string error) {
   return response;
 }
 
-// Resolves `host` within `deadline`.
-asio::awaitable<std::variant<tcp::resolver::results_type, OutboundResponse>> resolve(const std::string& host,
-                                                                                     std::uint16_t port,
-                                                                                     Clock::time_point deadline) {
+// Resolves `host` within `deadline`, through the client's resolver: a lookup that hangs holds only the
+// exchange that asked for it.
+asio::awaitable<std::variant<std::vector<tcp::endpoint>, OutboundResponse>> resolve(HttpClient::State& state,
+                                                                                    const std::string& host,
+                                                                                    std::uint16_t port,
+                                                                                    Clock::time_point deadline) {
   auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
-  asio::steady_timer timer(executor, deadline);
-  auto outcome = co_await (resolver.async_resolve(host, std::to_string(port), kTuple) || timer.async_wait(kTuple));
-  if (outcome.index() == 1) co_return failure(SendFailure::timeout, "resolving " + host + " timed out");
-  auto [error, results] = std::get<0>(std::move(outcome));
-  if (error || results.empty())
-    co_return failure(SendFailure::resolve, "cannot resolve " + host + ": " + error.message());
-  co_return results;
+  // The answer comes on the resolver's thread; it is handed over on this executor, and cancels the wait.
+  struct Wait {
+    asio::steady_timer timer;
+    std::optional<DnsAnswer> answer;
+  };
+  auto wait = std::make_shared<Wait>(Wait{asio::steady_timer(executor, deadline), std::nullopt});
+  state.dns.resolve(host, [wait](DnsAnswer answer) {
+    asio::post(wait->timer.get_executor(), [wait, answer = std::move(answer)]() mutable {
+      wait->answer = std::move(answer);
+      wait->timer.cancel();
+    });
+  });
+  co_await wait->timer.async_wait(kTuple);
+  if (!wait->answer) co_return failure(SendFailure::timeout, "resolving " + host + " timed out");
+  if (wait->answer->addresses.empty()) {
+    co_return failure(wait->answer->timed_out ? SendFailure::timeout : SendFailure::resolve,
+                      "cannot resolve " + host + ": " + wait->answer->error);
+  }
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& text : wait->answer->addresses) {
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(text, error);
+    if (!error) endpoints.emplace_back(address, port);
+  }
+  co_return endpoints;
 }
 
 std::string endpoint_text(const tcp::endpoint& endpoint) {
@@ -129,9 +149,10 @@ asio::awaitable<std::optional<OutboundResponse>> open(beast::tcp_stream& stream,
 }
 
 // Opens a CONNECT tunnel through the proxy to `target` on `stream`.
-asio::awaitable<std::optional<OutboundResponse>> tunnel(beast::tcp_stream& stream, const ProxySettings& proxy,
-                                                        const tcp::endpoint& target, Clock::time_point deadline) {
-  auto proxies = co_await resolve(proxy.host, proxy.port, deadline);
+asio::awaitable<std::optional<OutboundResponse>> tunnel(HttpClient::State& state, beast::tcp_stream& stream,
+                                                        const ProxySettings& proxy, const tcp::endpoint& target,
+                                                        Clock::time_point deadline) {
+  auto proxies = co_await resolve(state, proxy.host, proxy.port, deadline);
   if (auto* failed = std::get_if<OutboundResponse>(&proxies)) co_return std::move(*failed);
   if (auto failed = co_await open(stream, std::get<0>(proxies), "the proxy " + proxy.address())) co_return failed;
 
@@ -168,15 +189,15 @@ asio::awaitable<std::optional<OutboundResponse>> tunnel(beast::tcp_stream& strea
 asio::awaitable<std::variant<std::unique_ptr<Connection>, OutboundResponse>> connect(HttpClient::State& state,
                                                                                      const HttpUrl& url,
                                                                                      Clock::time_point deadline) {
-  auto resolved = co_await resolve(url.host, url.port, deadline);
+  auto resolved = co_await resolve(state, url.host, url.port, deadline);
   if (auto* failed = std::get_if<OutboundResponse>(&resolved)) co_return std::move(*failed);
   std::vector<tcp::endpoint> allowed;
   std::string refusals;
-  for (const auto& entry : std::get<0>(resolved)) {
-    const std::string address = entry.endpoint().address().to_string();
+  for (const auto& endpoint : std::get<0>(resolved)) {
+    const std::string address = endpoint.address().to_string();
     std::string reason = state.options.filter ? state.options.filter(address) : std::string();
     if (reason.empty()) {
-      allowed.push_back(entry.endpoint());
+      allowed.push_back(endpoint);
     } else {
       refusals += (refusals.empty() ? "" : "; ") + reason;
     }
@@ -190,7 +211,7 @@ asio::awaitable<std::variant<std::unique_ptr<Connection>, OutboundResponse>> con
   if (proxy && !proxy->bypasses(url.host)) {
     std::optional<OutboundResponse> failed;
     for (const auto& target : allowed) {
-      failed = co_await tunnel(stream, *proxy, target, deadline);
+      failed = co_await tunnel(state, stream, *proxy, target, deadline);
       if (!failed) break;
       boost::system::error_code ignored;
       stream.socket().close(ignored);

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "net/dns_resolver.h"
 #include "net/event_loop.h"
 #include "net/http_message.h"
 #include "net/proxy.h"
@@ -61,6 +62,7 @@ struct ClientOptions {
   AddressFilter filter;                   // none: every address is allowed
   bool https_only = false;                // refuse http:// URLs without connecting
   std::optional<ProxySettings> proxy;     // tunnel through this HTTP proxy (CONNECT), unless bypassed
+  DnsOptions dns;                         // how names are looked up (servers must pass DnsResolver::check_servers)
 };
 
 class HttpClient {

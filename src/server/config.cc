@@ -263,6 +263,25 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"delivery.global_concurrency",
        integer_setter(1, 100000,
                       [](ServerConfig& c, std::int64_t v) { c.delivery.global_concurrency = static_cast<int>(v); })},
+      {"delivery.dns_servers",
+       [](ServerConfig& c, std::string_view v) -> std::
+                                                   string {
+                                                     std::vector<std::string> servers;
+                                                     for (auto item : split_list(v)) servers.emplace_back(item);
+                                                     if (auto problem = net::DnsResolver::check_servers(servers);
+                                                         !problem.empty())
+                                                       return problem;
+                                                     c.dns.servers = std::move(servers);
+                                                     return "";
+                                                   }},
+      {"delivery.dns_timeout", duration_setter([](ServerConfig& c, std::chrono::microseconds d) {
+         c.dns.timeout = at_least_a_millisecond(d);
+       })},
+      {"delivery.max_hops",
+       integer_setter(1, 1000, [](ServerConfig& c, std::int64_t v) { c.delivery.max_hops = static_cast<int>(v); })},
+      {"delivery.app_concurrency",
+       integer_setter(1, 100000,
+                      [](ServerConfig& c, std::int64_t v) { c.delivery.app_concurrency = static_cast<int>(v); })},
       {"delivery.endpoint_queue_capacity", integer_setter(2, 1000000,
                                                           [](ServerConfig& c, std::int64_t v) {
                                                             c.delivery.endpoint_queue_capacity =

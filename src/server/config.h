@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "delivery/dispatcher.h"
 #include "delivery/ssrf_guard.h"
+#include "net/dns_resolver.h"
 #include "net/http_server.h"
 #include "net/proxy.h"
 #include "server/operational_webhooks.h"
@@ -45,6 +46,7 @@ struct ServerConfig {
   bool https_only = false;                  // endpoints must be https URLs (the API refuses others; delivery too)
   std::optional<net::ProxySettings> proxy;  // deliveries tunnel through it; its no_proxy list is below
   std::vector<std::string> no_proxy;        // hosts deliveries reach directly although a proxy is set
+  net::DnsOptions dns;                      // how deliveries look names up
   delivery::DispatcherOptions delivery;
   OperationalWebhooksOptions operational_webhooks;
   std::chrono::microseconds payload_purge_interval = std::chrono::hours(1);  // expired payloads are purged

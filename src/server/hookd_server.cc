@@ -124,6 +124,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     client_options.user_agent = "hookd/" HOOKD_VERSION;
     // Every address a delivery would connect to passes the SSRF guard first.
     client_options.https_only = config.https_only;
+    client_options.dns = config.dns;
     if (config.proxy) {
       client_options.proxy = config.proxy;
       client_options.proxy->no_proxy = config.no_proxy;
