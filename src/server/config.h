@@ -67,8 +67,12 @@ struct ServerConfig {
 // are those of docs/configuration.md, e.g. "listen", "data_dir", "delivery.timeout".
 core::Status apply_setting(ServerConfig& config, std::string_view name, std::string_view value);
 
-// Applies a TOML file's settings. Fails with a message naming the file, key and problem.
+// Applies a TOML file's settings. Fails with a message naming the file, key and problem; a file larger
+// than kMaxConfigBytes is refused unread.
 core::Status apply_toml_file(ServerConfig& config, const std::string& path);
+inline constexpr std::size_t kMaxConfigBytes = 1 << 20;
+// The same from the text of a file; `name` names it in messages.
+core::Status apply_toml(ServerConfig& config, std::string_view text, const std::string& name);
 
 // Applies HOOKD_<NAME> variables (for "delivery.timeout": HOOKD_DELIVERY_TIMEOUT) from `environment`.
 core::Status apply_environment(ServerConfig& config, const std::map<std::string, std::string>& environment);

@@ -156,6 +156,25 @@ TEST(ServerConfig, ParsesDurations) {
   EXPECT_FALSE(parse_duration("5 s"));
   EXPECT_FALSE(parse_duration("-5s"));
   EXPECT_FALSE(parse_duration("1d"));
+  EXPECT_EQ(parse_duration("87600h"), std::chrono::microseconds(87600h));  // ten years
+  EXPECT_FALSE(parse_duration("87601h"));
+  EXPECT_FALSE(parse_duration("999999999999h"));  // would overflow microseconds
+}
+
+TEST(ServerConfig, CharactersTheTomlLibraryMishandlesAreRefusedFirst) {
+  // toml++ 3.3 has undefined behaviour on these (tests/fuzz/config_fuzz): refused, with the way around.
+  ServerConfig config;
+  auto refused = apply_toml(config, "log_format = \"json\"\n\xd0\x92..\n", "hookd.toml");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().detail.find("hookd.toml:2: the character U+0412 cannot be read safely"), std::string::npos)
+      << refused.error().detail;
+  EXPECT_NE(refused.error().detail.find("write it as \\u0412"), std::string::npos) << refused.error().detail;
+  EXPECT_FALSE(apply_toml(config, "public_url = \"https://caf\xc3\xa9.example\"\n", "hookd.toml"));
+  ASSERT_TRUE(apply_toml(config, "public_url = \"https://caf\\u00e9.example\"\n", "hookd.toml"));
+  EXPECT_EQ(config.public_url, "https://caf\xc3\xa9.example");
+  // Other text is read as TOML reads it.
+  ASSERT_TRUE(
+      apply_toml(config, "# \xe6\x97\xa5\xe6\x9c\xac\npublic_url = \"https://\xe6\x97\xa5.example\"\n", "hookd.toml"));
 }
 
 }  // namespace
