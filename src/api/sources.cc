@@ -198,6 +198,7 @@ void verify_and_keep(Services& services, Call& call, std::shared_ptr<const Known
   }
   inbound.request.body = http.body;
   inbound.request.dedupe_key = reading.dedupe_key;
+  inbound.request.replay_key = reading.replay_key;
   inbound.duplicate_since = now - std::chrono::seconds(source.dedupe_window_seconds);
   inbound.route = routed(services, source, std::move(reading));
   services.store.receive_async(

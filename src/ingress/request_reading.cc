@@ -110,6 +110,11 @@ RequestReading read_request(const store::Source& source, const sign::HeaderSourc
     reading.dedupe_key = "sha256:" + core::hex_encode(sign::crypto::sha256(*reading.dedupe_key).view());
   }
 
+  static constexpr std::string_view kUntimed[] = {"github", "shopify", "gitlab", "twilio", "hmac"};
+  if (std::find(std::begin(kUntimed), std::end(kUntimed), source.scheme) != std::end(kUntimed)) {
+    reading.replay_key = "body-sha256:" + core::hex_encode(sign::crypto::sha256(body).view());
+  }
+
   std::optional<std::string> type = source.event_type;
   if (!type) {
     if (auto provided = provider_event_type(source.scheme, headers, object)) type = event_type_name(*provided);

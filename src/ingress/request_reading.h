@@ -16,6 +16,9 @@ struct RequestReading {
   // The provider's delivery id (X-GitHub-Delivery, webhook-id, Stripe's event id, …), or the configured
   // header or JSON field; none when the request carries none.
   std::optional<std::string> dedupe_key;
+  // For schemes whose signature covers no timestamp (github, shopify, gitlab, twilio, hmac): a digest of
+  // the body, which a replay keeps whatever delivery id it carries (InboundRequest::replay_key).
+  std::optional<std::string> replay_key;
   // The source's fixed event type, or the provider's (X-GitHub-Event, Stripe's type, X-Shopify-Topic, …)
   // made a valid event type name; "inbound" when there is none.
   std::string event_type;

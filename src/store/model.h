@@ -198,6 +198,9 @@ struct InboundRequest {
   std::string body;                                          // the raw bytes
   std::optional<std::string> dedupe_key;
   std::string msg_id;  // the message it became
+  // For providers that sign no timestamp: a digest of what the signature covers (the body). A request
+  // with the same key within the dedupe window is a duplicate too, whatever its delivery id.
+  std::optional<std::string> replay_key;
 };
 
 // An API answer kept under its request's idempotency key, for a retry of the request to find on any node.

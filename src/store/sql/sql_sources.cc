@@ -12,7 +12,8 @@ using core::ErrorCode;
 #define HOOKD_SOURCE_COLUMNS                                                                           \
   "s.id, s.org_id, s.name, s.scheme, s.secrets, s.tolerance_seconds, s.hmac, s.app_id, s.event_type, " \
   "s.dedupe_header, s.dedupe_field, s.dedupe_window_seconds, s.created_at, s.updated_at"
-#define HOOKD_INBOUND_COLUMNS "r.id, r.org_id, r.source_id, r.received_at, r.headers, r.body, r.dedupe_key, r.msg_id"
+#define HOOKD_INBOUND_COLUMNS \
+  "r.id, r.org_id, r.source_id, r.received_at, r.headers, r.body, r.dedupe_key, r.msg_id, r.replay_key"
 
 constexpr const char* kFindSource =
     "SELECT " HOOKD_SOURCE_COLUMNS " FROM source s WHERE s.id = ?1 OR s.name = ?1 ORDER BY s.id = ?1 DESC LIMIT 1";
@@ -34,9 +35,11 @@ constexpr const char* kDeleteSource = "DELETE FROM source WHERE id = ?1 AND org_
 
 constexpr const char* kFindDuplicate =
     "SELECT id FROM inbound_request WHERE source_id = ?1 AND dedupe_key = ?2 AND received_at >= ?3 LIMIT 1";
+constexpr const char* kFindReplay =
+    "SELECT id FROM inbound_request WHERE source_id = ?1 AND replay_key = ?2 AND received_at >= ?3 LIMIT 1";
 constexpr const char* kInsertInbound =
-    "INSERT INTO inbound_request (id, org_id, source_id, received_at, headers, body, dedupe_key, msg_id)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO inbound_request (id, org_id, source_id, received_at, headers, body, dedupe_key, msg_id, replay_key)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr const char* kGetInbound =
     "SELECT " HOOKD_INBOUND_COLUMNS " FROM inbound_request r WHERE r.source_id = ?1 AND r.id = ?2";
 constexpr const char* kListInboundDown = "SELECT " HOOKD_INBOUND_COLUMNS
@@ -77,6 +80,7 @@ InboundRequest read_inbound(const Statement& row) {
   request.body = row.text(5);
   request.dedupe_key = row.optional_text(6);
   request.msg_id = row.text(7);
+  request.replay_key = row.optional_text(8);
   return request;
 }
 
@@ -178,14 +182,16 @@ void SqlStore::receive_async(NewInbound inbound, std::function<void(Result<Recei
   message_writer().submit<Received>(
       [this, inbound = std::move(inbound)](Connection& db) mutable -> Result<Received> {
         InboundRequest& request = inbound.request;
-        if (request.dedupe_key) {
+        // By delivery id, then by what the signature covers; either makes a duplicate.
+        for (const auto& [key, find] :
+             {std::pair{request.dedupe_key, kFindDuplicate}, std::pair{request.replay_key, kFindReplay}}) {
+          if (!key) continue;
           // Two nodes receiving the same delivery at once: the second waits for the first, and finds it.
-          if (auto locked = db.lock_for_transaction("inbound\n" + request.source_id + "\n" + *request.dedupe_key);
-              !locked) {
+          if (auto locked = db.lock_for_transaction("inbound\n" + request.source_id + "\n" + *key); !locked) {
             return fail(std::move(locked).error());
           }
-          auto statement = db.prepare(kFindDuplicate);
-          statement->bind(1, request.source_id).bind(2, *request.dedupe_key).bind(3, micros(inbound.duplicate_since));
+          auto statement = db.prepare(find);
+          statement->bind(1, request.source_id).bind(2, *key).bind(3, micros(inbound.duplicate_since));
           if (statement->step()) return Received{statement->text(0), true, std::nullopt};
           if (statement->failed()) return fail(db.error("looking for a duplicate"));
         }
@@ -198,6 +204,7 @@ void SqlStore::receive_async(NewInbound inbound, std::function<void(Result<Recei
         statement->bind(1, request.id).bind(2, request.org_id).bind(3, request.source_id);
         statement->bind(4, micros(request.received_at)).bind(5, encode_pairs(request.headers));
         statement->bind_blob(6, request.body).bind(7, request.dedupe_key).bind(8, request.msg_id);
+        statement->bind(9, request.replay_key);
         statement->step();
         if (statement->failed()) return fail(db.error("keeping an inbound request"));
         return received;

@@ -201,6 +201,13 @@ DROP INDEX destination_claimed;
 -- header), so that an endpoint routing back to a source of the same server cannot loop for ever.
 ALTER TABLE message ADD COLUMN hops INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    {11, "replay keys", R"sql(
+-- For sources whose providers sign no timestamp (GitHub, Shopify, GitLab, Twilio, hmac): a digest of
+-- what the signature covers, so that a captured request replayed with a new delivery id within the
+-- dedupe window is a duplicate still.
+ALTER TABLE inbound_request ADD COLUMN replay_key TEXT;
+CREATE INDEX inbound_replay ON inbound_request(source_id, replay_key, received_at) WHERE replay_key IS NOT NULL;
+)sql"},
 };
 
 }  // namespace
