@@ -398,9 +398,9 @@ class HeldReads : public store::ForwardingStore {
     wait();
     return ForwardingStore::list_messages(app_id, page, filter);
   }
-  store::Result<store::Source> find_source(std::string_view source) override {
+  store::Result<store::Source> find_source(std::string_view source, std::string_view names_of) override {
     wait();
-    return ForwardingStore::find_source(source);
+    return ForwardingStore::find_source(source, names_of);
   }
 
  private:

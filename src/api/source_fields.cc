@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/jwt.h"
 #include "api/response_output.h"
 #include "core/encoding.h"
 #include "ingress/request_reading.h"
@@ -87,7 +88,9 @@ json::object source_json(const store::Source& source, const std::string& public_
   out["id"] = source.id;
   out["name"] = source.name;
   out["scheme"] = source.scheme;
-  out["url"] = public_url + "/in/" + source.name;
+  // The default organization's sources are found by name (as the configuration file names them); any
+  // other organization's by id, which no one else can guess.
+  out["url"] = public_url + "/in/" + (source.org_id == kDefaultOrgId ? source.name : source.id);
   out["app"] = source.app_id;
   out["eventType"] = nullable(source.event_type);
   out["tolerance"] = nullable(source.tolerance_seconds);

@@ -2,6 +2,7 @@
 // POST (DESIGN.md §3, Ingress).
 #include <boost/json.hpp>
 
+#include "api/jwt.h"
 #include "api/resolve.h"
 #include "api/response_output.h"
 #include "api/source_fields.h"
@@ -86,6 +87,10 @@ core::Result<Reply> write_source(Services& services, Call& call, bool put) {
     fresh.id = core::new_id("src_");
     fresh.org_id = call.caller.org_id;
     fresh.name = call.param("source_id");
+    if (!is_name(fresh.name, 128)) {
+      return core::invalid({"path", "source_id"},
+                           "a new source's name must be 1 to 128 characters of a-z, A-Z, 0-9, '-', '_' and '.'");
+    }
     fresh.created_at = fresh.updated_at = now;
     apply_source_fields(fresh, *fields, true);
     if (auto checked = check_source(services, fresh, *fields); !checked) return fail(std::move(checked).error());
@@ -217,7 +222,7 @@ void verify_and_keep(Services& services, Call& call, std::shared_ptr<const Known
 
 // Reads the source named `key` from the store into the cache, with its gate built.
 core::Result<std::shared_ptr<const KnownSource>> load_source(Services& services, const std::string& key) {
-  auto source = services.store.find_source(key);
+  auto source = services.store.find_source(key, kDefaultOrgId);
   if (!source) {
     if (source.error().code == core::ErrorCode::not_found) {
       services.sources.forget(key);

@@ -130,7 +130,9 @@ class ForwardingStore : public Store {
   Status delete_source(std::string_view org, std::string_view source) override {
     return target_.delete_source(org, source);
   }
-  Result<Source> find_source(std::string_view source) override { return target_.find_source(source); }
+  Result<Source> find_source(std::string_view source, std::string_view names_of) override {
+    return target_.find_source(source, names_of);
+  }
   void receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) override {
     target_.receive_async(std::move(inbound), std::move(done));
   }

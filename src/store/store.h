@@ -180,16 +180,17 @@ class Store {
   virtual Result<int> requeue_failed(std::string_view app_id, std::string_view endpoint_id, TimePoint since,
                                      std::optional<TimePoint> until, TimePoint now) = 0;
 
-  // Inbound sources. Names are unique across organizations (they are ingress URLs); `source` arguments
-  // accept the id or the name.
+  // Inbound sources. Names are unique within an organization; `source` arguments accept the id or the
+  // name.
   virtual Result<Source> create_source(Source source) = 0;
   virtual Result<Source> get_source(std::string_view org, std::string_view source) = 0;
   virtual Result<Page<Source>> list_sources(std::string_view org, const PageQuery& page) = 0;
   virtual Result<Saved<Source>> update_source(std::string_view org, std::string_view source,
                                               const Change<Source>& change, std::optional<Source> create) = 0;
   virtual Status delete_source(std::string_view org, std::string_view source) = 0;
-  // The source with this id or name, whichever organization owns it (the ingress has no token).
-  virtual Result<Source> find_source(std::string_view source) = 0;
+  // For the ingress, which has no token: the source with this id, whichever organization owns it, or
+  // with this name in organization `names_of` (the default one).
+  virtual Result<Source> find_source(std::string_view source, std::string_view names_of) = 0;
 
   // Inbound requests: kept, deduplicated and routed in one transaction.
   virtual void receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) = 0;

@@ -36,6 +36,12 @@ std::int64_t unix_now() {
 
 class IngressTest : public ServerTest {
  protected:
+  // As a single-tenant deployment runs: the default organization, whose sources /in/{name} finds.
+  void start() {
+    ServerTest::start();
+    client_ = std::make_unique<ApiClient>(server_->base_url(), server_->org_token(api::kDefaultOrgId));
+  }
+
   // An app "app" with an endpoint at `url`, and a source feeding it.
   void source(const std::string& spec, const std::string& url) {
     app_with_endpoint(url);
@@ -145,9 +151,7 @@ TEST_F(IngressTest, SourcesFromTheConfigurationFileWork) {
   configured.app_id = "from-config";  // a uid: created at start
   configured.event_type = "partner.ping";
   config_.sources = {configured};
-  start();
-  // Configured sources belong to the default organization (the one `hookd jwt generate` makes tokens for).
-  client_ = std::make_unique<ApiClient>(server_->base_url(), server_->org_token(api::kDefaultOrgId));
+  start();  // configured sources belong to the default organization (the one `hookd jwt generate` makes tokens for)
   // The application was made at start: endpoints can be added to it.
   EXPECT_EQ(client_->post("/api/v1/app/from-config/endpoint", R"({"url":"http://127.0.0.1:1/x"})").status, 201);
   auto accepted =
@@ -209,6 +213,32 @@ TEST_F(IngressTest, SourcesAreCheckedWhenTheyAreMade) {
   // Another organization sees none of it.
   ApiClient other(server_->base_url(), server_->org_token("org_other"));
   EXPECT_EQ(other.get("/api/v1/source").json().at("data").as_array().size(), 0u);
+  // A name that is not a name is refused, whichever route makes the source.
+  EXPECT_EQ(client_->call("PUT", "/api/v1/source/bad%20name", R"({"scheme":"none","app":"app"})").status, 422);
+}
+
+TEST_F(IngressTest, SourceNamesBelongToTheirOrganization) {
+  start();
+  ApiClient other(server_->base_url(), server_->org_token("org_other"));
+  for (ApiClient* client : {client_.get(), &other}) {
+    EXPECT_EQ(client->post("/api/v1/app", R"({"name":"App","uid":"app"})").status, 201);
+  }
+  auto mine = client_->post("/api/v1/source", R"({"name":"shared","scheme":"none","app":"app","eventType":"mine"})");
+  ASSERT_EQ(mine.status, 201) << mine.body;
+  // The other organization learns nothing of the name, and may use it too.
+  auto theirs = other.post("/api/v1/source", R"({"name":"shared","scheme":"none","app":"app","eventType":"theirs"})");
+  ASSERT_EQ(theirs.status, 201) << theirs.body;
+  EXPECT_EQ(other.post("/api/v1/source", R"({"name":"shared","scheme":"none","app":"app"})").status, 409);
+  // /in/{name} finds the default organization's source; any other's is found by its id, which its URL says.
+  const std::string their_id(theirs.json().at("id").as_string());
+  EXPECT_EQ(theirs.json().at("url"), json::value(server_->base_url() + "/in/" + their_id));
+  EXPECT_EQ(deliver(server_->base_url(), "/in/shared", "{}", {}).status, 200);
+  EXPECT_EQ(deliver(server_->base_url(), "/in/" + their_id, "{}", {}).status, 200);
+  EXPECT_EQ(client_->get("/api/v1/app/app/msg").json().at("data").at(0).at("eventType"), json::value("mine"));
+  EXPECT_EQ(other.get("/api/v1/app/app/msg").json().at("data").at(0).at("eventType"), json::value("theirs"));
+  // Each organization changes and deletes its own.
+  EXPECT_EQ(other.call("DELETE", "/api/v1/source/shared").status, 204);
+  EXPECT_EQ(client_->get("/api/v1/source/shared").status, 200);
 }
 
 }  // namespace

@@ -215,6 +215,13 @@ ALTER TABLE message ADD COLUMN hops INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE inbound_request ADD COLUMN replay_key TEXT;
 CREATE INDEX inbound_replay ON inbound_request(source_id, replay_key, received_at) WHERE replay_key IS NOT NULL;
 )sql"},
+    {12, "source names per organization", R"sql(
+-- A source's name is unique in its organization only: one organization no longer learns from a 409 that
+-- another uses a name, nor takes names first. /in/{id} finds any source; /in/{name}, the default
+-- organization's.
+CREATE UNIQUE INDEX source_by_org_name ON source(org_id, name);
+DROP INDEX source_name;
+)sql"},
 };
 
 }  // namespace

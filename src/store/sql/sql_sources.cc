@@ -15,8 +15,14 @@ using core::ErrorCode;
 #define HOOKD_INBOUND_COLUMNS \
   "r.id, r.org_id, r.source_id, r.received_at, r.headers, r.body, r.dedupe_key, r.msg_id, r.replay_key"
 
-constexpr const char* kFindSource =
-    "SELECT " HOOKD_SOURCE_COLUMNS " FROM source s WHERE s.id = ?1 OR s.name = ?1 ORDER BY s.id = ?1 DESC LIMIT 1";
+// ?1 the id or name, ?2 the organization.
+constexpr const char* kGetSource = "SELECT " HOOKD_SOURCE_COLUMNS
+                                   " FROM source s WHERE s.org_id = ?2 AND (s.id = ?1 OR s.name = ?1)"
+                                   " ORDER BY s.id = ?1 DESC LIMIT 1";
+// ?1 any source's id, or the name of a source of organization ?2.
+constexpr const char* kFindSource = "SELECT " HOOKD_SOURCE_COLUMNS
+                                    " FROM source s WHERE s.id = ?1 OR (s.org_id = ?2 AND s.name = ?1)"
+                                    " ORDER BY s.id = ?1 DESC LIMIT 1";
 constexpr const char* kListSourcesDown = "SELECT " HOOKD_SOURCE_COLUMNS
                                          " FROM source s WHERE s.org_id = ?1 AND s.id < coalesce(?2, '~')"
                                          " ORDER BY s.id DESC LIMIT ?3";
@@ -84,10 +90,11 @@ InboundRequest read_inbound(const Statement& row) {
   return request;
 }
 
-// The source, none when there is none; the database's error when it could not tell.
-Result<std::optional<Source>> find_in(Connection& db, std::string_view source) {
-  auto statement = db.prepare(kFindSource);
-  statement->bind(1, source);
+// The organization's source (by id or name), none when there is none; the database's error when it could
+// not tell.
+Result<std::optional<Source>> find_in(Connection& db, std::string_view org, std::string_view source) {
+  auto statement = db.prepare(kGetSource);
+  statement->bind(1, source).bind(2, org);
   if (statement->step()) return std::optional(read_source(*statement));
   if (statement->failed()) return fail(db.error("reading a source"));
   return std::optional<Source>();
@@ -121,18 +128,21 @@ Result<Source> SqlStore::create_source(Source source) {
 
 Result<Source> SqlStore::get_source(std::string_view org, std::string_view source) {
   auto db = reader();
-  auto found = find_in(*db, source);
-  if (!found) return fail(std::move(found).error());
-  if (!*found || (*found)->org_id != org) return source_not_found();
-  return std::move(**found);
-}
-
-Result<Source> SqlStore::find_source(std::string_view source) {
-  auto db = reader();
-  auto found = find_in(*db, source);
+  auto found = find_in(*db, org, source);
   if (!found) return fail(std::move(found).error());
   if (!*found) return source_not_found();
   return std::move(**found);
+}
+
+Result<Source> SqlStore::find_source(std::string_view source, std::string_view names_of) {
+  auto db = reader();
+  auto statement = db->prepare(kFindSource);
+  statement->bind(1, source).bind(2, names_of);
+  if (!statement->step()) {
+    if (statement->failed()) return fail(db->error("reading a source"));
+    return source_not_found();
+  }
+  return read_source(*statement);
 }
 
 Result<Page<Source>> SqlStore::list_sources(std::string_view org, const PageQuery& page) {
@@ -144,13 +154,9 @@ Result<Saved<Source>> SqlStore::update_source(std::string_view org, std::string_
                                               const Change<Source>& change, std::optional<Source> create) {
   return writes_->run<Saved<Source>>([&](Connection& db) -> Result<Saved<Source>> {
     if (auto locked = lock_configuration(db, org); !locked) return fail(std::move(locked).error());
-    auto lookup = find_in(db, source);
+    auto lookup = find_in(db, org, source);
     if (!lookup) return fail(std::move(lookup).error());
     auto& found = *lookup;
-    if (found && found->org_id != org) {
-      if (!create) return source_not_found();
-      return core::error(ErrorCode::conflict, "a source named '" + std::string(source) + "' already exists");
-    }
     if (!found) {
       if (!create) return source_not_found();
       if (auto written = write_source(db, *create, true); !written) return fail(std::move(written).error());
@@ -165,10 +171,10 @@ Result<Saved<Source>> SqlStore::update_source(std::string_view org, std::string_
 
 Status SqlStore::delete_source(std::string_view org, std::string_view source) {
   return writes_->run<void>([&](Connection& db) -> Status {
-    auto lookup = find_in(db, source);
+    auto lookup = find_in(db, org, source);
     if (!lookup) return fail(std::move(lookup).error());
     const auto& found = *lookup;
-    if (!found || found->org_id != org) return source_not_found();
+    if (!found) return source_not_found();
     auto statement = db.prepare(kDeleteSource);
     statement->bind(1, found->id).bind(2, found->org_id);
     statement->step();

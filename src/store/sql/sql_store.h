@@ -89,7 +89,7 @@ class SqlStore final : public Store {
   Result<Saved<Source>> update_source(std::string_view org, std::string_view source, const Change<Source>& change,
                                       std::optional<Source> create) override;
   Status delete_source(std::string_view org, std::string_view source) override;
-  Result<Source> find_source(std::string_view source) override;
+  Result<Source> find_source(std::string_view source, std::string_view names_of) override;
   void receive_async(NewInbound inbound, std::function<void(Result<Received>)> done) override;
   Result<Page<InboundRequest>> list_inbound(std::string_view source_id, const PageQuery& page) override;
   Result<InboundRequest> get_inbound(std::string_view source_id, std::string_view request_id) override;
