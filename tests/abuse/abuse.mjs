@@ -1,8 +1,12 @@
 // What every abuse test checks after sending its hostile input to the real `hookd` binary: the server
 // still answers a health check within 1 s, its resident memory stayed under a stated bound, and
 // nothing it accepted was lost. Traffic goes to loopback only.
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 
 export { api, startHookd, startReceiver, waitFor } from "../interop/server.mjs";
@@ -63,4 +67,26 @@ export function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+// A PostgreSQL server of the test's own (scripts/test-postgres.sh), so that stopping or locking it
+// disturbs no other test: { dsn, pause, resume, stop }.
+export function startOwnPostgres() {
+  const dir = mkdtempSync(path.join(tmpdir(), "hookd-own-pg-"));
+  const state = path.join(dir, "state");
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../scripts/test-postgres.sh");
+  const run = (action) => {
+    const done = spawnSync(script, [action, state], { encoding: "utf8" });
+    assert.equal(done.status, 0, `test-postgres.sh ${action}: ${done.stderr}`);
+  };
+  run("start");
+  return {
+    dsn: readFileSync(state, "utf8").trim(),
+    pause: () => run("pause"),
+    resume: () => run("resume"),
+    stop: () => {
+      run("stop");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -4,24 +4,12 @@
 // so that 64 requests listing attempts wait for it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { api, assertAnswers, sleep, startHookd } from "./abuse.mjs";
-
-const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../scripts/test-postgres.sh");
-const postgres = (action, state) => {
-  const done = spawnSync(script, [action, state], { encoding: "utf8" });
-  assert.equal(done.status, 0, `test-postgres.sh ${action}: ${done.stderr}`);
-};
+import { spawn } from "node:child_process";
+import { api, assertAnswers, sleep, startHookd, startOwnPostgres } from "./abuse.mjs";
 
 test("health, publishing and /in/ answer while slow reads hold every reader", { timeout: 120000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "hookd-pg-held-"));
-  const state = path.join(dir, "state");
-  postgres("start", state);
-  const dsn = readFileSync(state, "utf8").trim();
+  const postgres = startOwnPostgres();
+  const dsn = postgres.dsn;
   const hookd = await startHookd({ db: dsn });
   let locker = null;
   try {
@@ -72,7 +60,6 @@ test("health, publishing and /in/ answer while slow reads hold every reader", { 
   } finally {
     locker?.kill();
     await hookd.stop();
-    postgres("stop", state);
-    rmSync(dir, { recursive: true, force: true });
+    postgres.stop();
   }
 });

@@ -4,24 +4,11 @@
 // its own, so that stopping it disturbs no other test.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { assertAnswers, sleep, startHookd, startReceiver, waitFor, api } from "./abuse.mjs";
-
-const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../scripts/test-postgres.sh");
-const postgres = (action, state) => {
-  const done = spawnSync(script, [action, state], { encoding: "utf8" });
-  assert.equal(done.status, 0, `test-postgres.sh ${action}: ${done.stderr}`);
-};
+import { api, assertAnswers, sleep, startHookd, startOwnPostgres, startReceiver, waitFor } from "./abuse.mjs";
 
 test("a PostgreSQL restart under load: 503 meanwhile, nothing accepted lost", { timeout: 120000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "hookd-pg-restart-"));
-  const state = path.join(dir, "state");
-  postgres("start", state);
-  const dsn = readFileSync(state, "utf8").trim();
+  const postgres = startOwnPostgres();
+  const dsn = postgres.dsn;
   const receiver = await startReceiver();
   const hookd = await startHookd({ db: dsn });
   const statuses = new Map();
@@ -53,12 +40,12 @@ test("a PostgreSQL restart under load: 503 meanwhile, nothing accepted lost", { 
     const publishers = Array.from({ length: 8 }, publisher);
     await waitFor(() => accepted.size >= 200, { timeout: 20000, what: "200 messages accepted before the restart" });
 
-    postgres("pause", state);
+    postgres.pause();
     const acceptedBefore = accepted.size;
     await sleep(1000);
     await assertAnswers(hookd.url);  // the server itself still answers
     await sleep(4000);
-    postgres("resume", state);
+    postgres.resume();
     await waitFor(() => accepted.size >= acceptedBefore + 200, {
       timeout: 30000,
       what: "200 more messages accepted after the restart",
@@ -82,7 +69,6 @@ test("a PostgreSQL restart under load: 503 meanwhile, nothing accepted lost", { 
     await hookd.stop();
     hookd.cleanup();
     receiver.close();
-    postgres("stop", state);
-    rmSync(dir, { recursive: true, force: true });
+    postgres.stop();
   }
 });
