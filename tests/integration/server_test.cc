@@ -151,7 +151,9 @@ TEST_F(ServerTest, BadInputGetsJsonErrorsAndTheServerKeepsServing) {
 }
 
 TEST_F(ServerTest, AScheduledRetryResumesInTheNextProcess) {
-  config_.delivery.schedule.delays = {800ms};
+  // Long enough that the retry is still waiting once the next process has started, however slow the
+  // machine (at 800 ms, a loaded CI machine saw it sent before the check).
+  config_.delivery.schedule.delays = {3s};
   start();
   std::atomic<bool> healthy{false};
   Receiver receiver([&](const net::HttpRequest&, int) {
@@ -160,7 +162,7 @@ TEST_F(ServerTest, AScheduledRetryResumesInTheNextProcess) {
   app_with_endpoint(receiver.url());
   const std::string id = publish();
   ASSERT_TRUE(eventually([&] { return attempts(id).size() == 1; }));
-  server_->stop();  // the retry, due in 800 ms, was held in memory: it must be in the store too
+  server_->stop();  // the retry, due in 3 s, was held in memory: it must be in the store too
   client_.reset();
   server_.reset();
 
