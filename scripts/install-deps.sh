@@ -13,7 +13,7 @@ packages=(
   # libraries (DESIGN.md §7)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libjwt-dev libtomlplusplus-dev
-  libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libc-ares-dev
+  libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libc-ares-dev libre2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the PostgreSQL server the store tests will start, curl, and wrk for the benchmarks

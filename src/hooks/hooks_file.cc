@@ -1,5 +1,7 @@
 #include "hooks/hooks_file.h"
 
+#include "hooks/rules.h"
+
 #include "hooks/hooks_template.h"
 
 #include <yaml-cpp/yaml.h>
@@ -121,6 +123,7 @@ core::Result<Rule> rule(const json::value& value, const std::string& where, int 
   out.type = text(match, "type");
   out.value = text(match, "value");
   out.regex = text(match, "regex");
+  if (out.type == "regex") compile_regex(out);
   out.secret = text(match, "secret");
   out.ip_range = text(match, "ip-range");
   if (const auto* parameter = match.if_contains("parameter")) {

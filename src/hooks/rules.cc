@@ -5,9 +5,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <re2/re2.h>
 #include <chrono>
 #include <ctime>
-#include <regex>
 
 #include "core/encoding.h"
 #include "hookd/sign/scheme.h"
@@ -119,11 +119,8 @@ RuleOutcome match(const Rule& rule, const HookRequest& request) {
   if (!value) return no();  // a missing parameter only fails the match
   if (rule.type == "value") return *value == rule.value ? yes() : no();
   if (rule.type == "regex") {
-    try {
-      return std::regex_search(*value, std::regex(rule.regex)) ? yes() : no();
-    } catch (const std::regex_error&) {
-      return failed("invalid regex " + rule.regex);
-    }
+    if (!rule.compiled_regex) return failed("error parsing regexp " + rule.regex + ": " + rule.regex_error);
+    return re2::RE2::PartialMatch(*value, *rule.compiled_regex) ? yes() : no();
   }
   const EVP_MD* digest = rule.type == "payload-hmac-sha1"     ? EVP_sha1()
                          : rule.type == "payload-hmac-sha256" ? EVP_sha256()

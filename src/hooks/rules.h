@@ -16,6 +16,9 @@
 
 namespace hookd::hooks {
 
+// Compiles a regex rule's pattern into Rule::compiled_regex (or says why not in Rule::regex_error).
+void compile_regex(Rule& rule);
+
 struct RuleOutcome {
   bool satisfied = false;
   std::optional<std::string> error;  // the request gets 500
