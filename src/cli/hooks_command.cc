@@ -37,6 +37,7 @@ struct HooksOptions {
   bool as_template = false;
   bool x_request_id = false;
   long x_request_id_limit = 0;
+  long max_commands = 64;  // hookd's: commands running at once, all hooks together (-hookd-max-commands)
   std::string pidfile;
   bool secure = false;              // HTTPS with `cert` and `key`
   bool list_cipher_suites = false;  // print the suite names -cipher-suites takes, and stop
@@ -115,7 +116,9 @@ constexpr const char* kUsage =
     "  -tls-min-version string  minimum TLS version: 1.0, 1.1, 1.2 or 1.3 (default \"1.2\")\n"
     "  -cipher-suites string    TLS 1.2 cipher suites, Go's names, comma-separated\n"
     "  -list-cipher-suites      list them and quit\n"
-    "  -setuid int / -setgid int  run as this user and group once the port is bound (together, as root)\n";
+    "  -setuid int / -setgid int  run as this user and group once the port is bound (together, as root)\n"
+    "hookd's own:\n"
+    "  -hookd-max-commands int  commands running at once, all hooks together; beyond, 503 (default 64)\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
@@ -166,6 +169,13 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
         return "invalid value \"" + *value + "\" for flag -" + arg + ": parse error";
       }
       (arg == "setuid" ? options.setuid : options.setgid) = id;
+    } else if (arg == "hookd-max-commands") {
+      char* end = nullptr;
+      const long count = std::strtol(value->c_str(), &end, 10);
+      if (value->empty() || *end != '\0' || count < 1 || count > 100000) {
+        return "invalid value \"" + *value + "\" for flag -hookd-max-commands: a number from 1 to 100000";
+      }
+      options.max_commands = count;
     } else if (arg == "cipher-suites") {
       options.cipher_suites = *value;
     } else if (arg == "hooks") {
@@ -302,6 +312,7 @@ int run_hooks(const std::vector<std::string>& args) {
   server_options.use_request_id_header = options.x_request_id;
   server_options.request_id_limit = static_cast<std::size_t>(std::max(0L, options.x_request_id_limit));
   server_options.log = log_line;
+  server_options.max_commands = static_cast<int>(options.max_commands);
 
   sigset_t signals;
   sigemptyset(&signals);

@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 extern char** environ;
 
@@ -116,7 +118,15 @@ CommandResult run_command(const CommandSpec& spec) {
   for (auto& item : argv_text) argv.push_back(item.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_text;
-  for (char** entry = environ; *entry; ++entry) env_text.emplace_back(*entry);
+  for (char** entry = environ; *entry; ++entry) {
+    const std::string_view variable(*entry);
+    const std::string_view name = variable.substr(0, variable.find('='));
+    if (std::find(spec.hidden_environment.begin(), spec.hidden_environment.end(), name) !=
+        spec.hidden_environment.end()) {
+      continue;
+    }
+    env_text.emplace_back(variable);
+  }
   env_text.insert(env_text.end(), spec.environment.begin(), spec.environment.end());
   std::vector<char*> envp;
   for (auto& item : env_text) envp.push_back(item.data());
@@ -136,7 +146,9 @@ CommandResult run_command(const CommandSpec& spec) {
   }
   result.started = true;
 
-  const auto deadline = spec.timeout ? std::optional(std::chrono::steady_clock::now() + *spec.timeout) : std::nullopt;
+  // With no timeout, never.
+  const auto deadline =
+      spec.timeout ? std::chrono::steady_clock::now() + *spec.timeout : std::chrono::steady_clock::time_point::max();
   std::size_t written = 0;
   const std::string empty;
   const std::string& data = spec.input ? *spec.input : empty;
@@ -150,9 +162,9 @@ CommandResult run_command(const CommandSpec& spec) {
   while (open) {
     pollfd fds[2] = {{output[0], POLLIN, 0}, {input[1], POLLOUT, 0}};
     int wait_ms = -1;
-    if (deadline) {
+    if (spec.timeout) {
       const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) {
         result.timed_out = true;
         ::kill(-pid, SIGKILL);
@@ -182,7 +194,20 @@ CommandResult run_command(const CommandSpec& spec) {
   ::close(output[0]);
   if (input[1] >= 0) ::close(input[1]);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  // Its output is closed, but it may linger (a daemon it started keeps nothing open): the deadline holds.
+  while (spec.timeout && !result.timed_out) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      result.timed_out = true;
+      ::kill(-pid, SIGKILL);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (!spec.timeout || result.timed_out) {
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (result.timed_out) {
     result.error = "killed after the time limit of " + std::to_string(spec.timeout->count()) + " ms";

@@ -13,9 +13,12 @@ namespace hookd::hooks {
 struct CommandSpec {
   std::string program;  // relative to the working directory when there is one; else a path or a name in PATH
   std::vector<std::string> arguments;
-  std::vector<std::string> environment;  // NAME=value, added to this process's environment
-  std::string working_directory;         // empty: this process's
-  std::optional<std::string> input;      // written to stdin; none: stdin is /dev/null
+  std::vector<std::string> environment;         // NAME=value, added to this process's environment
+  std::vector<std::string> hidden_environment;  // names of this process's variables the command does not get
+  std::string working_directory;                // empty: this process's
+  std::optional<std::string> input;             // written to stdin; none: stdin is /dev/null
+  // Killed (with what it started) after this, whether it still writes or has closed its output and
+  // lingers; none: it runs as long as it likes, as under `webhook`.
   std::optional<std::chrono::milliseconds> timeout;
   std::size_t max_output = 16 << 20;  // output beyond this is read and dropped
 };

@@ -13,6 +13,8 @@
 #include "hooks/hook_request.h"
 #include "hooks/rules.h"
 
+extern char** environ;
+
 namespace hookd::hooks {
 
 // Bounds the commands of one hook that run at once, with a bounded queue of those waiting.
@@ -116,12 +118,39 @@ CommandSpec command_for(const Hook& hook, const HookRequest& request, PassedFile
 
 HookServer::HookServer(std::vector<Hook> hooks, HookServerOptions options) : options_(std::move(options)) {
   running_->log = options_.log;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view variable(*entry);
+    const auto equals = variable.find('=');
+    if (equals == std::string_view::npos) continue;
+    const std::string_view name = variable.substr(0, equals);
+    const std::string_view value = variable.substr(equals + 1);
+    const bool secret = std::any_of(options_.secrets.begin(), options_.secrets.end(),
+                                    [&](const std::string& s) { return !s.empty() && s == value; });
+    if (secret || name.starts_with("HOOKD_")) hidden_environment_.emplace_back(name);
+  }
   replace(std::move(hooks));
 }
 
 HookServer::~HookServer() { stop(std::chrono::seconds(10)); }
 
+// Calls `visit` for each rule of `rule`'s tree.
+template <class Visit>
+void for_each_rule(const Rule& rule, Visit&& visit) {
+  visit(rule);
+  for (const Rule& child : rule.rules) for_each_rule(child, visit);
+}
+
 void HookServer::replace(std::vector<Hook> hooks) {
+  // A pattern that does not compile is said now; its rule fails each request, as `webhook`'s does.
+  for (const Hook& hook : hooks) {
+    if (!hook.trigger_rule || !options_.log) continue;
+    for_each_rule(*hook.trigger_rule, [&](const Rule& rule) {
+      if (rule.type == "regex" && !rule.compiled_regex) {
+        options_.log("hook " + hook.id + ": the regex " + rule.regex + " does not compile (" + rule.regex_error +
+                     "); requests it applies to will be answered 500");
+      }
+    });
+  }
   std::lock_guard lock(mutex_);
   hooks_.clear();
   for (auto& hook : hooks) {
@@ -208,6 +237,11 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     std::lock_guard lock(mutex_);
     slots = slots_[id];
   }
+  if (running_->count >= options_.max_commands) {
+    log(request_id, id + ": " + std::to_string(running_->count.load()) +
+                        " commands are running, the most hookd runs at once; refused");
+    return respond(text(503, std::string(kBusy), headers_out));
+  }
   if (hook->max_concurrency > 0) {
     std::lock_guard lock(slots->mutex);
     if (slots->running >= hook->max_concurrency && slots->waiting >= hook->max_queue) {
@@ -226,7 +260,8 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     respond(text(success, hook->response_message, headers_out));
   }
   ++running_->count;
-  std::thread([running = running_, hook, request, slots, pending, headers_out, success, request_id] {
+  std::thread([running = running_, hook, request, slots, pending, headers_out, success, request_id,
+               hidden = hidden_environment_] {
     auto note = [&](const std::string& rid, const std::string& line) {
       if (running->log) running->log("[" + rid + "] " + line);
     };
@@ -238,7 +273,8 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     }
     PassedFiles files;
     std::vector<std::string> problems;
-    const CommandSpec spec = command_for(*hook, *request, files, problems);
+    CommandSpec spec = command_for(*hook, *request, files, problems);
+    spec.hidden_environment = hidden;
     for (const auto& problem : problems) note(request_id, "error extracting command arguments: " + problem);
     note(request_id, "executing " + spec.program);
     const CommandResult result = run_command(spec);

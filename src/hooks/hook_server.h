@@ -25,6 +25,15 @@ struct HookServerOptions {
   bool use_request_id_header = false;           // -x-request-id
   std::size_t request_id_limit = 0;             // -x-request-id-limit; 0: whole
   std::function<void(const std::string&)> log;  // one line per event; may be empty
+  // Commands started and not yet finished (or waiting for their hook's hookd-max-concurrency), all hooks
+  // together; past it a request is answered 503 "Too many requests for this hook.", as a hook's own
+  // full queue answers. `webhook` has no limit: each request started a thread and a process.
+  int max_commands = 64;
+  // Values that commands never see in their environment (hookd's own secrets under `hookd serve
+  // --hooks`: the JWT secret, the database's connection string, source secrets read from `env:`):
+  // a variable holding one is left out, and so is every HOOKD_* variable. Every other variable is passed
+  // as `webhook` passes it.
+  std::vector<std::string> secrets;
 };
 
 class HookServer {
@@ -55,6 +64,7 @@ class HookServer {
     std::function<void(const std::string&)> log;
   };
   std::shared_ptr<Running> running_ = std::make_shared<Running>();
+  std::vector<std::string> hidden_environment_;  // names of variables commands do not get
   std::atomic<std::uint64_t> requests_{0};
 };
 

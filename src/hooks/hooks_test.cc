@@ -126,8 +126,17 @@ TEST(Rules, MatchValuesRegexesSignaturesAndAddresses) {
 
   Rule regex = rule("regex");
   regex.regex = "^refs/heads/ma";
+  compile_regex(regex);
   regex.parameter = {"payload", "ref", "", false};
   EXPECT_TRUE(evaluate(regex, request, false).satisfied);
+  // A pattern that does not compile fails the rule (500), as webhook's regexp does.
+  Rule broken = regex;
+  broken.regex = "refs/(heads";
+  compile_regex(broken);
+  EXPECT_FALSE(broken.compiled_regex);
+  const auto failed = evaluate(broken, request, false);
+  EXPECT_TRUE(failed.error);
+  EXPECT_NE(failed.error->find("missing )"), std::string::npos) << *failed.error;
 
   Rule ip = rule("ip-whitelist");
   ip.ip_range = "192.168.0.0/16 10.0.0.0/8";
@@ -174,6 +183,24 @@ TEST(Command, RunsWithArgumentsEnvironmentInputAndALimit) {
   EXPECT_TRUE(slow.timed_out);
   EXPECT_FALSE(slow.succeeded());
 
+  // A command that closes its output and lingers is held to the deadline too.
+  spec.program = "sh";
+  spec.arguments = {"-c", "exec >/dev/null 2>&1; sleep 5"};
+  const auto started = std::chrono::steady_clock::now();
+  const auto lingering = run_command(spec);
+  EXPECT_TRUE(lingering.timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+
+  // Variables named in hidden_environment are not passed; the rest are.
+  ::setenv("HOOKD_TEST_HIDDEN", "secret-value", 1);
+  ::setenv("HOOKD_TEST_SHOWN", "shown-value", 1);
+  spec = {};
+  spec.program = "env";
+  spec.hidden_environment = {"HOOKD_TEST_HIDDEN"};
+  const auto environment = run_command(spec);
+  EXPECT_EQ(environment.output.find("secret-value"), std::string::npos);
+  EXPECT_NE(environment.output.find("HOOKD_TEST_SHOWN=shown-value"), std::string::npos);
+
   spec = {};
   spec.program = "/nonexistent/command";
   EXPECT_FALSE(run_command(spec).started);
@@ -203,6 +230,23 @@ TEST(XmlPayload, ReadsBodiesAsWebhookDoes) {
   std::string comments;
   for (int i = 0; i < 200000; ++i) comments += "<!---->";
   EXPECT_EQ(json(comments + "<a>x</a>"), R"({"a":"x"})");  // skipped in a loop, not a recursion
+}
+
+TEST(HookRules, ARegexOverAMegabyteTakesLinearTime) {
+  // std::regex recursed once per character here, and crashed at about 1 MB; backtracking patterns took
+  // minutes. RE2 does neither.
+  const auto request = make_request("POST", "", {{"Content-Type", "application/json"}}, "",
+                                    "{\"ref\":\"" + std::string(1 << 20, 'a') + "\"}", Hook{});
+  Rule regex;
+  regex.kind = Rule::Kind::match;
+  regex.type = "regex";
+  regex.parameter = {"payload", "ref", "", false};
+  for (const char* pattern : {"^(a|b)*c$", "(a*)*b", "^(a+)+$"}) {
+    regex.regex = pattern;
+    compile_regex(regex);
+    ASSERT_TRUE(regex.compiled_regex) << regex.regex_error;
+    EXPECT_EQ(evaluate(regex, request, false).satisfied, std::string(pattern) == "^(a+)+$") << pattern;
+  }
 }
 
 }  // namespace

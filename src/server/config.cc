@@ -313,6 +313,8 @@ const std::map<std::string, Setter, std::less<>>& setters() {
                                                      for (auto item : split_list(v)) c.hooks_files.emplace_back(item);
                                                      return "";
                                                    }},
+      {"hooks.max_commands",
+       integer_setter(1, 100000, [](ServerConfig& c, std::int64_t v) { c.hooks_max_commands = static_cast<int>(v); })},
       {"operational_webhooks.url", set_operational_url},
       {"operational_webhooks.secret", set_operational_secret},
       {"operational_webhooks.event_types", set_operational_event_types},

@@ -55,6 +55,7 @@ struct ServerConfig {
   std::vector<store::Source> sources;
   // Hooks files in the `webhook` tool's format, served at /hooks/{id} beside the API (--hooks).
   std::vector<std::string> hooks_files;
+  int hooks_max_commands = 64;  // their commands running at once, all hooks together
 
   bool serves_api() const { return role != "worker"; }
   bool delivers() const { return role != "api"; }

@@ -163,6 +163,12 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     }
     hooks::HookServerOptions hook_options;
     hook_options.log = [](const std::string& line) { log(LogLevel::debug, "hooks: " + line); };
+    hook_options.max_commands = config.hooks_max_commands;
+    // Commands never see hookd's own secrets in their environment (HOOKD_* variables are left out too).
+    hook_options.secrets = {parts->jwt_secret, config.db_dsn, config.operational_webhooks.secret};
+    for (const auto& source : config.sources) {
+      hook_options.secrets.insert(hook_options.secrets.end(), source.secrets.begin(), source.secrets.end());
+    }
     parts->hooks = std::make_unique<hooks::HookServer>(std::move(all), hook_options);
   }
   parts->workers = std::make_unique<WorkerPool>(config.api_workers);
