@@ -152,9 +152,22 @@ asio::awaitable<beast::error_code> read_request(Stream& stream, beast::tcp_strea
     if (error) co_return error;
     buffer.commit(bytes);
   }
-  transport.expires_after(limits.header_timeout);
-  auto [header_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-  if (header_error || parser.is_done()) co_return header_error;
+  // Most requests arrive whole in one read: parse what is here at once, without another asynchronous
+  // step (each costs a trip through the event loop); read more only for what is missing.
+  while (buffer.size() > 0 && !parser.is_done()) {
+    beast::error_code error;
+    const std::size_t used = parser.put(buffer.data(), error);
+    buffer.consume(used);
+    if (error == http::error::need_more) break;
+    if (error) co_return error;
+    if (used == 0) break;
+  }
+  if (parser.is_done()) co_return beast::error_code{};
+  if (!parser.is_header_done()) {
+    transport.expires_after(limits.header_timeout);
+    auto [header_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    if (header_error || parser.is_done()) co_return header_error;
+  }
 
   const auto body_started = std::chrono::steady_clock::now();
   const double seconds_per_byte = 1.0 / static_cast<double>(std::max<std::size_t>(1, limits.body_min_rate));
