@@ -6,12 +6,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "cli/commands.h"
@@ -237,20 +240,76 @@ std::string parse_flags(const std::vector<std::string>& args, HooksOptions& opti
   return "";
 }
 
-core::Result<std::vector<hooks::Hook>> load_all(const std::vector<std::string>& files, bool as_template) {
-  std::vector<hooks::Hook> all;
-  for (const auto& file : files) {
-    auto loaded = hooks::load_hooks_file(file, as_template);
-    if (!loaded) return loaded;
-    for (auto& hook : *loaded) {
-      // The first definition of an id wins across files, as in `webhook`.
-      if (std::none_of(all.begin(), all.end(), [&](const hooks::Hook& h) { return h.id == hook.id; })) {
-        all.push_back(std::move(hook));
+// The hooks of each file, kept as `webhook` keeps them. At start, a file that does not load is said and
+// left out (and not watched); an id that an earlier file defined ends the process; one file may repeat an
+// id (its first definition is served). A reload reads each file again: a file that does not load, or that
+// now repeats an id, or defines one that another file has, keeps its previous hooks.
+class LoadedHooks {
+ public:
+  // False when an id is defined in two files; `problem` says which.
+  bool load(const std::vector<std::string>& files, bool as_template, std::string& problem) {
+    for (const auto& file : files) {
+      auto loaded = hooks::load_hooks_file(file, as_template);
+      if (!loaded) {
+        std::fprintf(stderr, "couldn't load hooks from file! %s\n", loaded.error().detail.c_str());
+        continue;
       }
+      for (const auto& hook : *loaded) {
+        if (defined_in_another_file(hook.id, file)) {
+          problem = "error: hook with the id " + hook.id +
+                    " has already been loaded!\nplease check your hooks "
+                    "file for duplicate hooks ids!";
+          return false;
+        }
+      }
+      log_line("found " + std::to_string(loaded->size()) + " hook(s) in " + file);
+      by_file_.emplace_back(file, std::move(*loaded));
+    }
+    return true;
+  }
+
+  void reload(bool as_template) {
+    for (auto& [file, current] : by_file_) {
+      auto loaded = hooks::load_hooks_file(file, as_template);
+      if (!loaded) {
+        log_line("couldn't load hooks from file! " + loaded.error().detail);
+        continue;
+      }
+      std::set<std::string> seen;
+      const auto refused = std::find_if(loaded->begin(), loaded->end(), [&](const hooks::Hook& hook) {
+        return defined_in_another_file(hook.id, file) || !seen.insert(hook.id).second;
+      });
+      if (refused != loaded->end()) {
+        log_line("error: hook with the id " + refused->id + " has already been loaded! keeping the hooks of " + file +
+                 " as they were");
+        continue;
+      }
+      log_line("reloaded " + std::to_string(loaded->size()) + " hook(s) from " + file);
+      current = std::move(*loaded);
     }
   }
-  return all;
-}
+
+  std::vector<hooks::Hook> all() const {
+    std::vector<hooks::Hook> out;
+    for (const auto& [file, hooks] : by_file_) out.insert(out.end(), hooks.begin(), hooks.end());
+    return out;
+  }
+  std::vector<std::string> files() const {
+    std::vector<std::string> out;
+    for (const auto& entry : by_file_) out.push_back(entry.first);
+    return out;
+  }
+
+ private:
+  bool defined_in_another_file(const std::string& id, const std::string& file) const {
+    return std::any_of(by_file_.begin(), by_file_.end(), [&](const auto& entry) {
+      return entry.first != file &&
+             std::any_of(entry.second.begin(), entry.second.end(), [&](const hooks::Hook& h) { return h.id == id; });
+    });
+  }
+
+  std::vector<std::pair<std::string, std::vector<hooks::Hook>>> by_file_;
+};
 
 std::map<std::string, std::filesystem::file_time_type> stamps(const std::vector<std::string>& files) {
   std::map<std::string, std::filesystem::file_time_type> out;
@@ -289,25 +348,31 @@ int run_hooks(const std::vector<std::string>& args) {
       return kExitFailure;
     }
   }
-  auto loaded = load_all(options.hooks, options.as_template);
-  if (!loaded) {
-    std::fprintf(stderr, "couldn't load hooks: %s\n", loaded.error().detail.c_str());
-    if (!options.nopanic) return kExitFailure;
-    loaded = std::vector<hooks::Hook>{};
+  LoadedHooks loaded;
+  if (std::string problem; !loaded.load(options.hooks, options.as_template, problem)) {
+    std::fprintf(stderr, "%s\n", problem.c_str());
+    return kExitFailure;
   }
-  log_line("loaded " + std::to_string(loaded->size()) + " hook(s)");
+  // As `webhook`: with no hook at all, it stops, unless -verbose or -nopanic.
+  if (loaded.all().empty() && !log_on && !options.nopanic) {
+    std::fprintf(stderr,
+                 "couldn't load any hooks from file!\naborting webhook execution since the -verbose flag is set to "
+                 "false.\nIf, for some reason, you want webhook to start without the hooks, either use -verbose "
+                 "flag, or -nopanic\n");
+    return kExitFailure;
+  }
 
   hooks::HookServerOptions server_options;
   server_options.url_prefix = options.url_prefix;
   server_options.headers = options.headers;
+  // As `webhook`: spaces removed, upper-cased, split on commas.
   std::string methods = options.http_methods;
-  while (!methods.empty()) {
-    const auto comma = methods.find(',');
-    std::string method = methods.substr(0, comma);
-    std::erase(method, ' ');
-    for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!method.empty()) server_options.default_methods.push_back(method);
-    methods = comma == std::string::npos ? "" : methods.substr(comma + 1);
+  std::erase(methods, ' ');
+  for (char& c : methods) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (std::string_view rest = methods; !rest.empty();) {
+    const auto comma = rest.find(',');
+    server_options.default_methods.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
   }
   server_options.use_request_id_header = options.x_request_id;
   server_options.request_id_limit = static_cast<std::size_t>(std::max(0L, options.x_request_id_limit));
@@ -322,7 +387,7 @@ int run_hooks(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  hooks::HookServer hooks(std::move(*loaded), server_options);
+  hooks::HookServer hooks(loaded.all(), server_options);
   net::ServerOptions http;
   http.address = options.ip;
   http.port = static_cast<std::uint16_t>(options.port);
@@ -363,24 +428,22 @@ int run_hooks(const std::vector<std::string>& args) {
               server->port(), options.url_prefix.c_str());
   std::fflush(stdout);
 
-  // Reloads every hooks file; when one fails, the hooks stay as they were (as in webhook).
+  // Reloads every hooks file that loaded at start; one that fails keeps its hooks (as in webhook).
+  std::mutex reloading;
   auto reload = [&] {
-    auto reloaded = load_all(options.hooks, options.as_template);
-    if (!reloaded) {
-      log_line("not reloading hooks: " + reloaded.error().detail);
-      return;
-    }
-    log_line("reloaded " + std::to_string(reloaded->size()) + " hook(s)");
-    hooks.replace(std::move(*reloaded));
+    std::lock_guard lock(reloading);
+    loaded.reload(options.as_template);
+    hooks.replace(loaded.all());
   };
   std::atomic<bool> done{false};
   std::thread reloader;
   if (options.hotreload) {
     reloader = std::thread([&] {
-      auto seen = stamps(options.hooks);
+      const auto watched = loaded.files();
+      auto seen = stamps(watched);
       while (!done) {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        auto now = stamps(options.hooks);
+        auto now = stamps(watched);
         if (now == seen) continue;
         seen = now;
         reload();

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -128,6 +130,14 @@ CommandResult run_command(const CommandSpec& spec) {
     env_text.emplace_back(variable);
   }
   env_text.insert(env_text.end(), spec.environment.begin(), spec.environment.end());
+  // As Go's exec.Cmd: of variables with the same name, the last one given is the one the command gets
+  // (a hook's pass-environment-to-command over the server's own).
+  std::vector<std::string> deduplicated;
+  std::set<std::string_view> seen;
+  for (auto it = env_text.rbegin(); it != env_text.rend(); ++it) {
+    if (seen.insert(std::string_view(*it).substr(0, it->find('='))).second) deduplicated.push_back(*it);
+  }
+  env_text.assign(deduplicated.rbegin(), deduplicated.rend());
   std::vector<char*> envp;
   for (auto& item : env_text) envp.push_back(item.data());
   envp.push_back(nullptr);

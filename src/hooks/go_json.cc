@@ -20,6 +20,9 @@ class Parser {
     return value;
   }
 
+  // The first value, as a Go json.Decoder reads it: what follows is not looked at.
+  std::optional<GoJson> first_value() { return parse(0); }
+
  private:
   void skip_space() {
     while (at_ < text_.size() && (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r'))
@@ -258,6 +261,8 @@ void write(std::string& out, const GoJson& value) {
 }  // namespace
 
 std::optional<GoJson> parse_go_json(std::string_view text) { return Parser(text).document(); }
+
+std::optional<GoJson> decode_first_go_json(std::string_view text) { return Parser(text).first_value(); }
 
 std::string to_go_json(const GoJson& value) {
   std::string out;

@@ -34,6 +34,10 @@ struct GoJson {
 // Parses one JSON document (at most 64 levels deep); nullopt when it is not valid JSON.
 std::optional<GoJson> parse_go_json(std::string_view text);
 
+// The first JSON value of `text`, as Go's json.Decoder.Decode reads it: bytes after that value are not
+// read; nullopt when the text does not start with a valid value.
+std::optional<GoJson> decode_first_go_json(std::string_view text);
+
 // Writes `value` as Go's json.Marshal does.
 std::string to_go_json(const GoJson& value);
 

@@ -25,7 +25,9 @@ struct Argument {
 };
 
 struct Rule {
-  enum class Kind { all, any, negate, match };
+  // A rule object names one of and, or, not, match; with several, `webhook` takes the first in that order,
+  // and one that names none is never satisfied (none).
+  enum class Kind { none, all, any, negate, match };
   Kind kind = Kind::match;
   std::vector<Rule> rules;  // and, or: several; not: one
   // match

@@ -1,6 +1,7 @@
 #include "hooks/hook_request.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "hookd/sign/headers.h"
@@ -16,12 +17,14 @@ int hex_digit(char c) {
   return -1;
 }
 
-std::string url_decode(std::string_view text) {
+// Go's url.QueryUnescape: '+' is a space, '%' takes two hex digits; nullopt for anything else after '%'.
+std::optional<std::string> query_unescape(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '+') {
       out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
+    } else if (text[i] == '%') {
+      if (i + 2 >= text.size() || hex_digit(text[i + 1]) < 0 || hex_digit(text[i + 2]) < 0) return std::nullopt;
       out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
       i += 2;
     } else {
@@ -31,17 +34,28 @@ std::string url_decode(std::string_view text) {
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> parse_pairs(std::string_view text) {
+// Go's url.ParseQuery (1.17 and later): pairs split on '&' only; a pair holding ';' or an escape that
+// does not decode is left out, and `complete` says whether any was.
+std::vector<std::pair<std::string, std::string>> parse_pairs(std::string_view text, bool* complete = nullptr) {
   std::vector<std::pair<std::string, std::string>> pairs;
+  if (complete) *complete = true;
   while (!text.empty()) {
     const auto amp = text.find('&');
     const std::string_view item = text.substr(0, amp);
-    if (!item.empty()) {
-      const auto eq = item.find('=');
-      pairs.emplace_back(url_decode(item.substr(0, eq)),
-                         eq == std::string_view::npos ? std::string() : url_decode(item.substr(eq + 1)));
-    }
     text = amp == std::string_view::npos ? std::string_view{} : text.substr(amp + 1);
+    if (item.find(';') != std::string_view::npos) {
+      if (complete) *complete = false;
+      continue;
+    }
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    auto name = query_unescape(item.substr(0, eq));
+    auto value = query_unescape(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1));
+    if (!name || !value) {
+      if (complete) *complete = false;
+      continue;
+    }
+    pairs.emplace_back(std::move(*name), std::move(*value));
   }
   return pairs;
 }
@@ -149,6 +163,11 @@ std::optional<std::vector<Part>> parse_multipart(std::string_view body, const st
 }  // namespace
 
 std::string canonical_header(std::string_view name) {
+  // As Go's textproto.CanonicalMIMEHeaderKey: a name with a byte that is not a token byte stays as it is.
+  const auto token = [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  if (!std::all_of(name.begin(), name.end(), token)) return std::string(name);
   std::string out(name);
   bool upper = true;
   for (char& c : out) {
@@ -159,6 +178,44 @@ std::string canonical_header(std::string_view name) {
   return out;
 }
 
+namespace {
+
+// The body as JSON, as `webhook`'s ParseJSONPayload reads it: the first value only; a list at the top is
+// kept under "root"; anything but an object or a list leaves no payload.
+GoJson json_payload(std::string_view body, std::optional<std::string>& error) {
+  const auto first = body.find_first_not_of(" \t\n\r\v\f");
+  auto parsed = decode_first_go_json(body);
+  if (!parsed) {
+    error = "the body is not valid JSON";
+    return {};
+  }
+  if (first != std::string_view::npos && body[first] == '[') return GoJson{GoObject{{"root", std::move(*parsed)}}};
+  if (!parsed->object()) {
+    if (!parsed->is_null()) error = "the body is JSON, but not an object";
+    return {};
+  }
+  return std::move(*parsed);
+}
+
+// parse-parameters-as-json: each named value that is text holding a JSON object (its first value, as a
+// Go decoder reads it) is replaced by that object; other values stay as they are.
+void parse_parameters_as_json(HookRequest& request, const Hook& hook) {
+  for (const Argument& argument : hook.parse_parameters_as_json) {
+    GoJson* source = argument.source == "payload"                             ? &request.payload
+                     : argument.source == "header"                            ? &request.header_values
+                     : argument.source == "url" || argument.source == "query" ? &request.query_values
+                                                                              : nullptr;
+    if (!source) continue;
+    const std::string name = argument.source == "header" ? canonical_header(argument.name) : argument.name;
+    GoJson* target = lookup_mutable(*source, name);
+    if (!target) continue;
+    const std::string text = target->string() ? *target->string() : to_go_json(*target);
+    if (auto parsed = decode_first_go_json(text); parsed && parsed->object()) *target = std::move(*parsed);
+  }
+}
+
+}  // namespace
+
 HookRequest make_request(std::string method, std::string remote_addr,
                          std::vector<std::pair<std::string, std::string>> headers, std::string_view query,
                          std::string body, const Hook& hook) {
@@ -166,16 +223,17 @@ HookRequest make_request(std::string method, std::string remote_addr,
   request.method = std::move(method);
   request.remote_addr = std::move(remote_addr);
   request.headers = std::move(headers);
-  request.query = parse_pairs(query);
+  request.query_values = GoJson{first_values(parse_pairs(query))};
   request.body = std::move(body);
 
+  GoObject header_values;
   std::string header_type;
   for (const auto& [name, value] : request.headers) {
-    if (sign::iequals(name, "Content-Type")) {
-      header_type = value;
-      break;
-    }
+    if (sign::iequals(name, "Host")) continue;  // Go keeps it apart from the headers
+    header_values.emplace(canonical_header(name), GoJson{value});
+    if (header_type.empty() && sign::iequals(name, "Content-Type")) header_type = value;
   }
+  request.header_values = GoJson{std::move(header_values)};
   const std::string content_type =
       hook.incoming_payload_content_type.empty() ? header_type : hook.incoming_payload_content_type;
   if (content_type.starts_with("multipart/form-data;")) {
@@ -197,19 +255,21 @@ HookRequest make_request(std::string method, std::string remote_addr,
                            std::any_of(hook.parse_parameters_as_json.begin(), hook.parse_parameters_as_json.end(),
                                        [&](const Argument& a) { return a.source == "payload" && a.name == part.name; });
       if (!as_json) continue;
-      auto parsed = parse_go_json(part.body);
+      auto parsed = decode_first_go_json(part.body);
       payload.emplace(part.name, parsed && parsed->object() ? std::move(*parsed) : GoJson{});
     }
     request.payload = GoJson{std::move(payload)};
   } else if (content_type.find("json") != std::string::npos) {
-    if (auto parsed = parse_go_json(request.body)) {
-      // A list at the top is kept under "root", as `webhook` does.
-      request.payload = parsed->array() ? GoJson{GoObject{{"root", std::move(*parsed)}}} : std::move(*parsed);
-    } else {
-      request.payload_error = "the body is not valid JSON";
-    }
+    request.payload = json_payload(request.body, request.payload_error);
   } else if (content_type.find("x-www-form-urlencoded") != std::string::npos) {
-    request.payload = GoJson{first_values(parse_pairs(request.body))};
+    // As Go's url.ParseQuery: one pair it cannot read, and webhook keeps no payload at all.
+    bool complete = true;
+    auto pairs = parse_pairs(request.body, &complete);
+    if (complete) {
+      request.payload = GoJson{first_values(pairs)};
+    } else {
+      request.payload_error = "the form does not decode";
+    }
   } else if (content_type.find("xml") != std::string::npos) {
     if (auto parsed = parse_xml_payload(request.body)) {
       request.payload = std::move(*parsed);
@@ -217,52 +277,35 @@ HookRequest make_request(std::string method, std::string remote_addr,
       request.payload_error = "the body is not well-formed XML";
     }
   }
-
-  for (const Argument& argument : hook.parse_parameters_as_json) {
-    if (argument.source != "payload") continue;
-    GoJson* target = lookup_mutable(request.payload, argument.name);
-    if (!target || !target->string()) continue;
-    if (auto parsed = parse_go_json(*target->string())) *target = std::move(*parsed);
-  }
+  parse_parameters_as_json(request, hook);
   return request;
 }
 
-std::optional<std::string> value_of(const Argument& argument, const HookRequest& request) {
+Lookup look_up(const Argument& argument, const HookRequest& request) {
   const std::string& source = argument.source;
-  if (source == "string") return argument.name;
-  if (source == "header") {
-    for (const auto& [name, value] : request.headers) {
-      if (sign::iequals(name, argument.name)) return value;
-    }
-    return std::nullopt;
-  }
-  if (source == "url" || source == "query") {
-    for (const auto& [name, value] : request.query) {
-      if (name == argument.name) return value;
-    }
-    return std::nullopt;
-  }
-  if (source == "payload") {
-    const GoJson* value = lookup(request.payload, argument.name);
-    if (!value) return std::nullopt;
-    return go_text(*value);
-  }
+  const auto found = [](const GoJson* value) {
+    return value ? Lookup{go_text(*value), false, ""} : Lookup{std::nullopt, true, "parameter node not found"};
+  };
+  if (source == "string") return {argument.name, false, ""};
+  if (source == "header") return found(lookup(request.header_values, canonical_header(argument.name)));
+  if (source == "url" || source == "query") return found(lookup(request.query_values, argument.name));
+  if (source == "payload") return found(lookup(request.payload, argument.name));
   if (source == "request") {
-    if (argument.name == "method") return request.method;
-    if (argument.name == "remote-addr") return request.remote_addr;
-    return std::nullopt;
+    std::string key = argument.name;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key == "method") return {request.method, false, ""};
+    if (key == "remote-addr") return {request.remote_addr, false, ""};
+    return {std::nullopt, false, "unsupported request key: \"" + argument.name + "\""};
   }
-  if (source == "raw-request-body") return request.body;
-  if (source == "entire-payload") return to_go_json(request.payload);
-  if (source == "entire-query") return to_go_json(GoJson{first_values(request.query)});
-  if (source == "entire-headers") {
-    std::vector<std::pair<std::string, std::string>> headers;
-    for (const auto& [name, value] : request.headers) {
-      if (!sign::iequals(name, "Host")) headers.emplace_back(canonical_header(name), value);
-    }
-    return to_go_json(GoJson{first_values(headers)});
-  }
-  return std::nullopt;
+  if (source == "raw-request-body") return {request.body, false, ""};
+  if (source == "entire-payload") return {to_go_json(request.payload), false, ""};
+  if (source == "entire-query") return {to_go_json(request.query_values), false, ""};
+  if (source == "entire-headers") return {to_go_json(request.header_values), false, ""};
+  return {std::nullopt, false, "no source for value retrieval"};
+}
+
+std::optional<std::string> value_of(const Argument& argument, const HookRequest& request) {
+  return look_up(argument, request).text;
 }
 
 }  // namespace hookd::hooks

@@ -1,9 +1,12 @@
 #include "hooks/hook_server.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <thread>
 
@@ -45,6 +48,19 @@ int status_or_ok(int code) {
   return std::find(std::begin(kKnown), std::end(kKnown), code) != std::end(kKnown) ? code : 200;
 }
 
+// Go's strings.TrimSpace, for ASCII.
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\n\r\v\f");
+  if (first == std::string_view::npos) return "";
+  return std::string(text.substr(first, text.find_last_not_of(" \t\n\r\v\f") - first + 1));
+}
+
+// Go's Header.Set: replaces every header of the same (canonical) name.
+void set_header(std::vector<Header>& headers, const Header& header) {
+  std::erase_if(headers, [&](const Header& h) { return canonical_header(h.name) == canonical_header(header.name); });
+  headers.push_back({canonical_header(header.name), header.value});
+}
+
 // As Go's http.ResponseWriter: a body gets a text content type unless a header set one.
 net::HttpResponse text(int status, std::string body, const std::vector<Header>& headers) {
   net::HttpResponse response;
@@ -67,6 +83,33 @@ struct PassedFiles {
     }
   }
 };
+
+// A new file for pass-file-to-command, as Go's ioutil.TempFile makes it: `name` and random digits, created
+// exclusively (never an existing file or a link planted there), 0600; its path, or nullopt.
+std::optional<std::string> create_passed_file(const std::filesystem::path& directory, const std::string& name,
+                                              const std::string& content) {
+  static thread_local std::mt19937 random{std::random_device{}()};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::string path = (directory / (name + std::to_string(random()))).string();
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == EEXIST) continue;
+    if (fd < 0) return std::nullopt;
+    bool written = true;
+    for (std::size_t at = 0; at < content.size() && written;) {
+      const ssize_t n = ::write(fd, content.data() + at, content.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      written = n > 0;
+      if (written) at += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (!written) {
+      ::unlink(path.c_str());
+      return std::nullopt;
+    }
+    return path;
+  }
+  return std::nullopt;
+}
 
 CommandSpec command_for(const Hook& hook, const HookRequest& request, PassedFiles& files,
                         std::vector<std::string>& problems) {
@@ -106,18 +149,39 @@ CommandSpec command_for(const Hook& hook, const HookRequest& request, PassedFile
       name = "HOOK_" + argument.name;
       for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
-    const auto path = (directory / (name + std::to_string(std::random_device{}()))).string();
-    std::ofstream(path, std::ios::binary) << content;
-    files.paths.push_back(path);
-    spec.environment.push_back(name + "=" + path);
+    auto path = create_passed_file(directory, name, content);
+    if (!path) {
+      problems.push_back("error creating temp file for " + name + " in " + directory.string());
+      continue;
+    }
+    files.paths.push_back(*path);
+    spec.environment.push_back(name + "=" + *path);
   }
   return spec;
 }
 
 }  // namespace
 
+bool HookServer::method_allowed(const Hook& hook, const std::string& method) const {
+  // As `webhook`: a hook's http-methods are trimmed and upper-cased, and the request's method is compared
+  // as sent ("post" is not POST).
+  if (!hook.http_methods.empty()) {
+    return std::any_of(hook.http_methods.begin(), hook.http_methods.end(), [&](const std::string& listed) {
+      std::string allowed = trim(listed);
+      for (char& c : allowed) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return allowed == method;
+    });
+  }
+  if (options_.default_methods.empty()) return true;
+  return std::find(options_.default_methods.begin(), options_.default_methods.end(), method) !=
+         options_.default_methods.end();
+}
+
 HookServer::HookServer(std::vector<Hook> hooks, HookServerOptions options) : options_(std::move(options)) {
   running_->log = options_.log;
+  std::vector<Header> headers;
+  for (const Header& header : options_.headers) set_header(headers, header);
+  options_.headers = std::move(headers);
   for (char** entry = environ; entry && *entry; ++entry) {
     const std::string_view variable(*entry);
     const auto equals = variable.find('=');
@@ -155,7 +219,7 @@ void HookServer::replace(std::vector<Hook> hooks) {
   hooks_.clear();
   for (auto& hook : hooks) {
     const std::string id = hook.id;
-    hooks_[id] = std::make_shared<const Hook>(std::move(hook));
+    hooks_.emplace(id, std::make_shared<const Hook>(std::move(hook)));
     if (!slots_.contains(id)) slots_[id] = std::make_shared<Slots>();
   }
 }
@@ -198,11 +262,7 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
   log(request_id, "incoming HTTP " + http.method + " request from " + http.remote_address);
   auto hook = find(id);
   if (!hook) return respond(text(404, std::string(kNotFound), {}));
-  const auto& methods = hook->http_methods.empty() ? options_.default_methods : hook->http_methods;
-  if (!methods.empty() && std::none_of(methods.begin(), methods.end(),
-                                       [&](const std::string& m) { return sign::iequals(m, http.method); })) {
-    return respond(text(405, "", {}));
-  }
+  if (!method_allowed(*hook, http.method)) return respond(text(405, "", {}));
   log(request_id, id + " got matched");
 
   std::vector<std::pair<std::string, std::string>> headers = http.headers.entries();
@@ -216,10 +276,11 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
 
   if (hook->trigger_rule) {
     const RuleOutcome outcome = evaluate(*hook->trigger_rule, *request, hook->trigger_signature_soft_failures);
-    if (outcome.error) {
+    if (outcome.error && !outcome.parameter_missing) {
       log(request_id, "error evaluating hook: " + *outcome.error);
       return respond(text(500, std::string(kRulesError), options_.headers));
     }
+    if (outcome.error) log(request_id, *outcome.error);
     if (!outcome.satisfied) {
       log(request_id, id + " hook triggered, but the rules were not satisfied");
       const int status = status_or_ok(hook->trigger_rule_mismatch_http_response_code);
@@ -228,8 +289,9 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
   }
   log(request_id, id + " hook triggered successfully");
 
+  // The hook's response-headers replace the server's -header of the same name, as Go's Header.Set does.
   std::vector<Header> headers_out = options_.headers;
-  headers_out.insert(headers_out.end(), hook->response_headers.begin(), hook->response_headers.end());
+  for (const Header& header : hook->response_headers) set_header(headers_out, header);
   const int success = status_or_ok(hook->success_http_response_code);
 
   std::shared_ptr<Slots> slots;

@@ -19,9 +19,10 @@
 namespace hookd::hooks {
 
 struct HookServerOptions {
-  std::string url_prefix = "hooks";             // empty: hooks at /{id}
-  std::vector<Header> headers;                  // -header name=value: on every hook answer
-  std::vector<std::string> default_methods;     // -http-methods: for hooks that name none; empty: any
+  std::string url_prefix = "hooks";  // empty: hooks at /{id}
+  std::vector<Header> headers;       // -header name=value: on every hook answer (a name given twice: the last)
+  std::vector<std::string>
+      default_methods;  // -http-methods (upper-cased, without spaces): for hooks that name none; empty: any
   bool use_request_id_header = false;           // -x-request-id
   std::size_t request_id_limit = 0;             // -x-request-id-limit; 0: whole
   std::function<void(const std::string&)> log;  // one line per event; may be empty
@@ -43,7 +44,8 @@ class HookServer {
 
   // Answers through `respond`, exactly once. Thread-safe.
   void handle(net::HttpRequest request, net::Respond respond);
-  // Replaces the hooks (hot reload); requests already running finish with the old ones.
+  // Replaces the hooks (hot reload); requests already running finish with the old ones. Of hooks with the
+  // same id, the first is served, as in `webhook`.
   void replace(std::vector<Hook> hooks);
   // Waits (at most `grace`) for the commands still running; those that run longer finish on their own.
   void stop(std::chrono::milliseconds grace);
@@ -52,6 +54,7 @@ class HookServer {
 
  private:
   std::shared_ptr<const Hook> find(const std::string& id) const;
+  bool method_allowed(const Hook& hook, const std::string& method) const;
   void log(const std::string& request_id, const std::string& line) const;
 
   HookServerOptions options_;

@@ -4,6 +4,7 @@
 
 #include "hooks/command.h"
 #include "hooks/go_json.h"
+#include "hooks/go_yaml.h"
 #include "hooks/hook_request.h"
 #include "hooks/hooks_file.h"
 #include "hooks/hooks_template.h"
@@ -30,8 +31,7 @@ TEST(HooksFile, ReadsJsonAndYaml) {
     "pass-arguments-to-command":[{"source":"payload","name":"x"}],
     "trigger-rule":{"and":[{"match":{"type":"value","value":"1","parameter":{"source":"url","name":"q"}}},
                            {"not":{"match":{"type":"ip-whitelist","ip-range":"10.0.0.0/8"}}}]},
-    "unknown-field":true}])",
-                                false);
+    "unknown-field":true}])");
   ASSERT_TRUE(json) << json.error().detail;
   ASSERT_EQ(json->size(), 1u);
   EXPECT_EQ((*json)[0].response_message, "hi");
@@ -44,16 +44,45 @@ TEST(HooksFile, ReadsJsonAndYaml) {
   pass-arguments-to-command:
     - source: string
       name: hello
-)",
-                                true);
+)");
   ASSERT_TRUE(yaml) << yaml.error().detail;
   EXPECT_TRUE((*yaml)[0].include_command_output_in_response);
   EXPECT_EQ((*yaml)[0].success_http_response_code, 201);
   EXPECT_EQ((*yaml)[0].pass_arguments_to_command[0].name, "hello");
-  EXPECT_FALSE(parse_hooks(R"([{"execute-command":"/bin/true"}])", false));
-  EXPECT_FALSE(parse_hooks(R"([{"id":"a"},{"id":"a"}])", false));
-  EXPECT_FALSE(parse_hooks(R"([{"id":"a","trigger-rule":{"xor":[]}}])", false));
-  EXPECT_FALSE(parse_hooks("{", false));
+  // As `webhook`: no id, a repeated id and a rule naming nothing load; a value of the wrong type does not.
+  EXPECT_TRUE(parse_hooks(R"([{"execute-command":"/bin/true"}])"));
+  EXPECT_EQ(parse_hooks(R"([{"id":"a"},{"id":"a"}])")->size(), 2u);
+  EXPECT_EQ(parse_hooks(R"([{"id":"a","trigger-rule":{"xor":[]}}])")->front().trigger_rule->kind, Rule::Kind::none);
+  EXPECT_FALSE(parse_hooks("{"));
+  EXPECT_FALSE(parse_hooks(R"([{"id":"a","execute-command":["/bin/true"]}])"));
+  EXPECT_FALSE(parse_hooks(R"([{"id":"a","include-command-output-in-response":"true"}])"));
+  EXPECT_FALSE(parse_hooks(R"({"id":"a"})"));
+  EXPECT_TRUE(parse_hooks("")->empty());
+}
+
+TEST(HooksFile, ConvertsYamlAsGoDoes) {
+  const auto hooks = parse_hooks(R"(
+# a comment
+[{Id: a, "RESPONSE-MESSAGE": 1.0e+3, command-working-directory: 1e3, http-methods: [post, 0x1F, on, 2.50],
+  trigger-rule: {match: {type: value, value: 0o17}, and: [], not: {}},
+  include-command-output-in-response: yes, success-http-response-code: 2.01e+2,},]
+)");
+  ASSERT_TRUE(hooks) << hooks.error().detail;
+  const Hook& hook = hooks->front();
+  EXPECT_EQ(hook.id, "a");
+  EXPECT_EQ(hook.response_message, "1000");
+  EXPECT_EQ(hook.command_working_directory, "1e3");  // no sign in the exponent: text
+  EXPECT_EQ(hook.http_methods, (std::vector<std::string>{"post", "31", "true", "2.5"}));
+  EXPECT_EQ(hook.trigger_rule->kind, Rule::Kind::all);  // and before not before match
+  EXPECT_TRUE(hook.include_command_output_in_response);
+  EXPECT_EQ(hook.success_http_response_code, 201);
+  EXPECT_EQ(go_float32_text(3.14159265358979), "3.1415927");
+  EXPECT_EQ(go_float32_text(0.00001), "1e-05");
+  EXPECT_EQ(go_float32_text(12345678.5), "1.2345678e+07");  // float32 rounds to even
+  EXPECT_EQ(go_float32_text(100000), "100000");
+  EXPECT_EQ(go_float32_text(1000000), "1e+06");
+  EXPECT_EQ(go_float32_text(0.5), "0.5");
+  EXPECT_EQ(go_float32_text(-0.0001), "-0.0001");
 }
 
 TEST(HooksTemplate, ExpandsGetenvAndGoEscapers) {

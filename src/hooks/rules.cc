@@ -8,6 +8,7 @@
 #include <re2/re2.h>
 #include <chrono>
 #include <ctime>
+#include <sstream>
 
 #include "core/encoding.h"
 #include "hookd/sign/scheme.h"
@@ -15,9 +16,10 @@
 namespace hookd::hooks {
 namespace {
 
-RuleOutcome yes() { return {true, std::nullopt, false}; }
-RuleOutcome no() { return {false, std::nullopt, false}; }
-RuleOutcome failed(std::string why, bool signature = false) { return {false, std::move(why), signature}; }
+RuleOutcome yes() { return {true, std::nullopt, false, false}; }
+RuleOutcome no() { return {false, std::nullopt, false, false}; }
+RuleOutcome failed(std::string why, bool signature = false) { return {false, std::move(why), signature, false}; }
+RuleOutcome missing(std::string why) { return {false, std::move(why), false, true}; }
 
 std::string hmac_hex(const EVP_MD* digest, std::string_view secret, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -48,39 +50,55 @@ bool any_signature_matches(std::string_view header, std::string_view prefix, con
   }
 }
 
-bool in_range(const std::string& remote_addr, const std::string& ranges) {
-  std::string ip = remote_addr;
-  if (!ip.empty() && ip.front() == '[') {
-    ip = ip.substr(1, ip.find(']') - 1);
-  } else if (std::count(ip.begin(), ip.end(), ':') == 1) {
-    ip = ip.substr(0, ip.find(':'));
-  }
-  unsigned char address[16] = {};
-  const bool v6 = ip.find(':') != std::string::npos;
-  if (inet_pton(v6 ? AF_INET6 : AF_INET, ip.c_str(), address) != 1) return false;
-  std::string_view rest = ranges;
-  while (!rest.empty()) {
-    const auto end = rest.find_first_of(" ,");
-    std::string range(rest.substr(0, end));
-    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-    if (range.empty()) continue;
-    int bits = -1;
-    if (const auto slash = range.find('/'); slash != std::string::npos) {
-      bits = std::atoi(range.c_str() + slash + 1);
-      range.resize(slash);
-    }
+// An address as Go's net.ParseIP reads it, 4 bytes for IPv4 (and IPv4-mapped IPv6), else 16; empty when
+// it is not one.
+std::string parse_ip(const std::string& text) {
+  unsigned char bytes[16] = {};
+  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) return std::string(reinterpret_cast<char*>(bytes), 4);
+  if (inet_pton(AF_INET6, text.c_str(), bytes) != 1) return "";
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(bytes, bytes + 12, kMapped)) return std::string(reinterpret_cast<char*>(bytes) + 12, 4);
+  return std::string(reinterpret_cast<char*>(bytes), 16);
+}
+
+std::string trim_set(std::string_view text, std::string_view set) {
+  const auto first = text.find_first_not_of(set);
+  if (first == std::string_view::npos) return "";
+  return std::string(text.substr(first, text.find_last_not_of(set) - first + 1));
+}
+
+// `webhook`'s CheckIPWhitelist: the remote address without its port must be an IP; ip-range holds ranges
+// separated by white space, each a CIDR or one address (taken as /32, IPv6 too, as `webhook` does). A
+// range that does not parse, before one that matches, fails the rule.
+RuleOutcome ip_whitelist(const std::string& remote_addr, const std::string& ranges) {
+  std::string ip = trim_set(remote_addr, " []");
+  if (const auto colon = ip.rfind(':'); colon != std::string::npos) ip = trim_set(ip.substr(0, colon), " []");
+  const std::string address = parse_ip(ip);
+  if (address.empty()) return failed("invalid IP address found in remote address '" + remote_addr + "'");
+  std::istringstream words(ranges);
+  std::string range;
+  while (words >> range) {
+    if (range.find('/') == std::string::npos) range += "/32";
+    const auto slash = range.find('/');
+    const std::string prefix_text = range.substr(slash + 1);
     unsigned char network[16] = {};
-    const bool range_v6 = range.find(':') != std::string::npos;
-    if (range_v6 != v6 || inet_pton(v6 ? AF_INET6 : AF_INET, range.c_str(), network) != 1) continue;
-    const int size = v6 ? 128 : 32;
-    if (bits < 0 || bits > size) bits = size;
+    const bool v4 = inet_pton(AF_INET, range.substr(0, slash).c_str(), network) == 1;
+    const bool v6 = !v4 && inet_pton(AF_INET6, range.substr(0, slash).c_str(), network) == 1;
+    const int size = v4 ? 32 : 128;
+    const bool digits =
+        !prefix_text.empty() && prefix_text.size() <= 3 &&
+        std::all_of(prefix_text.begin(), prefix_text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const int bits = digits ? std::stoi(prefix_text) : -1;
+    if ((!v4 && !v6) || bits < 0 || bits > size) return failed("invalid CIDR address: " + range);
+    if (address.size() * 8 != static_cast<std::size_t>(size)) continue;
     bool match = true;
     for (int bit = 0; bit < bits && match; ++bit) {
-      match = ((address[bit / 8] >> (7 - bit % 8)) & 1) == ((network[bit / 8] >> (7 - bit % 8)) & 1);
+      match = ((static_cast<unsigned char>(address[static_cast<std::size_t>(bit / 8)]) >> (7 - bit % 8)) & 1) ==
+              ((network[bit / 8] >> (7 - bit % 8)) & 1);
     }
-    if (match) return true;
+    if (match) return yes();
   }
-  return false;
+  return no();
 }
 
 // Scalr: X-Signature is hex HMAC-SHA1 of the body followed by the Date header ("Mon 02 Jan 2006
@@ -103,7 +121,7 @@ RuleOutcome scalr(const Rule& rule, const HookRequest& request) {
 }
 
 RuleOutcome match(const Rule& rule, const HookRequest& request) {
-  if (rule.type == "ip-whitelist") return in_range(request.remote_addr, rule.ip_range) ? yes() : no();
+  if (rule.type == "ip-whitelist") return ip_whitelist(request.remote_addr, rule.ip_range);
   if (rule.type == "scalr-signature") return scalr(rule, request);
   if (auto scheme = sign::parse_scheme(rule.type)) {
     auto verifier = sign::Verifier::create({*scheme, {rule.secret}, {}, {}});
@@ -115,8 +133,10 @@ RuleOutcome match(const Rule& rule, const HookRequest& request) {
     }
     return yes();
   }
-  const auto value = value_of(rule.parameter, request);
-  if (!value) return no();  // a missing parameter only fails the match
+  const Lookup found = look_up(rule.parameter, request);
+  if (found.missing) return missing(found.error + ": " + rule.parameter.name);
+  if (!found.text) return failed(found.error);
+  const std::optional<std::string>& value = found.text;
   if (rule.type == "value") return *value == rule.value ? yes() : no();
   if (rule.type == "regex") {
     if (!rule.compiled_regex) return failed("error parsing regexp " + rule.regex + ": " + rule.regex_error);
@@ -139,25 +159,33 @@ RuleOutcome match(const Rule& rule, const HookRequest& request) {
 
 RuleOutcome evaluate(const Rule& rule, const HookRequest& request, bool soft_signature_failures) {
   switch (rule.kind) {
+    case Rule::Kind::none:
+      return no();
     case Rule::Kind::all:
       for (const Rule& child : rule.rules) {
         auto outcome = evaluate(child, request, soft_signature_failures);
-        if (outcome.error || !outcome.satisfied) return outcome;
+        if (outcome.error) {
+          outcome.satisfied = false;
+          return outcome;
+        }
+        if (!outcome.satisfied) return no();
       }
       return yes();
-    case Rule::Kind::any: {
+    case Rule::Kind::any:
       for (const Rule& child : rule.rules) {
         auto outcome = evaluate(child, request, soft_signature_failures);
-        if (outcome.error && !(outcome.signature_error && soft_signature_failures)) return outcome;
+        const bool passed_over = outcome.parameter_missing || (outcome.signature_error && soft_signature_failures);
+        if (outcome.error && !passed_over) {
+          outcome.satisfied = false;
+          return outcome;
+        }
         if (outcome.satisfied) return yes();
       }
       return no();
-    }
     case Rule::Kind::negate: {
-      if (rule.rules.empty()) return no();
-      auto outcome = evaluate(rule.rules.front(), request, soft_signature_failures);
-      if (outcome.error) return outcome;
-      return outcome.satisfied ? no() : yes();
+      auto outcome = rule.rules.empty() ? no() : evaluate(rule.rules.front(), request, soft_signature_failures);
+      outcome.satisfied = !outcome.satisfied;
+      return outcome;
     }
     case Rule::Kind::match:
       return match(rule, request);

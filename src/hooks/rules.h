@@ -4,8 +4,12 @@
 // scalr-signature; plus hookd's own: any scheme of the signing library (github, stripe, shopify, slack,
 // gitlab, twilio, standard, svix) by name, with `secret`.
 //
-// A signature that does not match is an error, not a false: the request gets 500. Inside "or", with the
-// hook's trigger-signature-soft-failures, it counts as false instead.
+// As in `webhook`, a rule can be true, false, or fail. A signature that does not match, a regex that does
+// not compile, an ip-range that does not parse, an unknown parameter source: the request gets 500. A
+// parameter the request does not have fails too, but only as "not satisfied", and it travels as `webhook`'s
+// ParameterNodeError does: "and" stops at it (not satisfied), "or" passes over it, "not" inverts the value
+// and keeps it (so `not` over a missing parameter is satisfied). Inside "or", with the hook's
+// trigger-signature-soft-failures, a signature that does not match counts as false.
 #pragma once
 
 #include <optional>
@@ -21,8 +25,9 @@ void compile_regex(Rule& rule);
 
 struct RuleOutcome {
   bool satisfied = false;
-  std::optional<std::string> error;  // the request gets 500
+  std::optional<std::string> error;  // the request gets 500, unless `parameter_missing`
   bool signature_error = false;      // the error is a signature that did not match
+  bool parameter_missing = false;    // the error is a parameter the request lacks: `satisfied` stands
 };
 
 RuleOutcome evaluate(const Rule& rule, const HookRequest& request, bool soft_signature_failures);

@@ -7,63 +7,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { hookdBin } from "./hookd.mjs";
+import { exchange, freePort, startBoth, waitForPort } from "./side_by_side.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = [path.join(here, "hooks/compat.json"), path.join(here, "hooks/compat.yaml")];
 const example = "/usr/share/doc/webhook/hooks.json.example";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForPort(port) {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 10000;
-    const attempt = () => {
-      const socket = connect(port, "127.0.0.1");
-      socket.on("connect", () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.on("error", () => (Date.now() > deadline ? reject(new Error(`nothing on ${port}`)) : setTimeout(attempt, 50)));
-    };
-    attempt();
-  });
-}
-
-async function startBoth(files, extra = [], env = {}) {
-  const hooksArgs = files.flatMap((file) => ["-hooks", file]);
-  const servers = [];
-  for (const binary of ["/usr/bin/webhook", hookdBin]) {
-    const port = await freePort();
-    const args = [...(binary === hookdBin ? ["hooks"] : []), ...hooksArgs, "-ip", "127.0.0.1", "-port", String(port), ...extra];
-    const child = spawn(binary, args, { stdio: "ignore", env: { ...process.env, ...env } });
-    await waitForPort(port);
-    const scheme = extra.includes("-secure") ? "https" : "http";
-    servers.push({ name: path.basename(binary), url: `${scheme}://127.0.0.1:${port}`, child });
-  }
-  return servers;
-}
-
-// What a client sees, without what differs between any two servers (the date, Server, keep-alive).
-async function exchange(url, { method = "POST", headers = {}, body } = {}) {
-  const response = await fetch(url, { method, headers, body });
-  const kept = [...response.headers.entries()]
-    .filter(([name]) => !["date", "server", "connection", "keep-alive"].includes(name))
-    .sort();
-  return { status: response.status, headers: kept, body: await response.text() };
-}
 
 const push = JSON.stringify({
   ref: "refs/heads/main",
