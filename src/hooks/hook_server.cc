@@ -84,6 +84,55 @@ struct PassedFiles {
   }
 };
 
+// Go's base64.StdEncoding.DecodeString as `webhook` uses it for base64decode: the bytes decoded before an
+// error (4 characters at a time; CR and LF skipped; a group cut short or holding a stray character gives
+// nothing), so text that is not base64 becomes what Go made of it, not the text itself.
+std::string go_base64_decode(std::string_view text) {
+  const auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  const auto skip_newlines = [&](std::size_t& at) {
+    while (at < text.size() && (text[at] == '\n' || text[at] == '\r')) ++at;
+  };
+  std::string out;
+  std::size_t at = 0;
+  while (true) {
+    int digits[4] = {0, 0, 0, 0};
+    int count = 0;  // digits of this group
+    bool padded = false;
+    while (count < 4) {
+      if (at == text.size()) {
+        return out;  // the end: complete after a whole group; a group cut short gives nothing
+      }
+      const char c = text[at++];
+      if (c == '\n' || c == '\r') continue;
+      if (const int v = value(c); v >= 0) {
+        digits[count++] = v;
+        continue;
+      }
+      if (c != '=' || count < 2) return out;  // a stray character, or padding too early
+      if (count == 2) {                       // "xx==": the second '=' must follow
+        skip_newlines(at);
+        if (at == text.size() || text[at] != '=') return out;
+        ++at;
+      }
+      padded = true;
+      break;
+    }
+    const unsigned bits = (static_cast<unsigned>(digits[0]) << 18) | (static_cast<unsigned>(digits[1]) << 12) |
+                          (static_cast<unsigned>(digits[2]) << 6) | static_cast<unsigned>(digits[3]);
+    const char bytes[3] = {static_cast<char>(bits >> 16), static_cast<char>((bits >> 8) & 0xff),
+                           static_cast<char>(bits & 0xff)};
+    out.append(bytes, static_cast<std::size_t>(count - 1));  // 3 bytes for 4 digits, 2 for 3, 1 for 2
+    if (padded) return out;                                  // after padding, nothing more is decoded
+  }
+}
+
 // A new file for pass-file-to-command, as Go's ioutil.TempFile makes it: `name` and random digits, created
 // exclusively (never an existing file or a link planted there), 0600; its path, or nullopt.
 std::optional<std::string> create_passed_file(const std::filesystem::path& directory, const std::string& name,
@@ -138,9 +187,7 @@ CommandSpec command_for(const Hook& hook, const HookRequest& request, PassedFile
       continue;
     }
     std::string content = *value;
-    if (argument.base64decode) {
-      if (auto decoded = core::base64_decode(content)) content = std::move(*decoded);
-    }
+    if (argument.base64decode) content = go_base64_decode(content);
     const auto directory = hook.command_working_directory.empty()
                                ? std::filesystem::temp_directory_path()
                                : std::filesystem::path(hook.command_working_directory);
