@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <string_view>
 
+#include "build_info.h"  // HOOKD_COMMIT, generated at each build (cmake/write_build_info.cmake)
 #include "cli/commands.h"
 
 #ifndef HOOKD_VERSION
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
     return hookd::cli::run_hooks(std::vector<std::string>(argv + 2, argv + argc));
   }
   CLI::App app{"hookd: send, receive, sign and verify webhooks", "hookd"};
-  app.set_version_flag("--version", "hookd " HOOKD_VERSION);
+  app.set_version_flag("--version", "hookd " HOOKD_VERSION " (commit " HOOKD_COMMIT ")");
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
