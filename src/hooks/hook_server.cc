@@ -6,12 +6,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <thread>
 
-#include "core/encoding.h"
-#include "core/ids.h"
 #include "hooks/command.h"
 #include "hooks/hook_request.h"
 #include "hooks/rules.h"
@@ -298,7 +297,14 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
       }
     }
   }
-  if (request_id.empty()) request_id = core::hex_encode(core::new_id("").substr(0, 3));
+  if (request_id.empty()) {
+    // As `webhook`: six random hex digits (the start of a UUIDv4). hookd's ids begin with the time, so
+    // their first bytes were the same for every request within a while.
+    static thread_local std::mt19937 random{std::random_device{}()};
+    char digits[8];
+    std::snprintf(digits, sizeof digits, "%06x", static_cast<unsigned>(random() & 0xffffff));
+    request_id = digits;
+  }
   const std::string path(http.path());
   if (path == "/") return respond(text(200, "OK", {}));
   const std::string prefix = options_.url_prefix.empty() ? "/" : "/" + options_.url_prefix + "/";
