@@ -20,6 +20,8 @@ packages=(
   postgresql curl wrk openssl
   # Debian's `webhook`, which the hooks tests run side by side with `hookd hooks`
   webhook
+  # the Debian package (scripts/package.sh) and its test: man pages, shlibs, lintian, the unit's check
+  help2man dpkg-dev file lintian systemd adduser
 )
 
 missing=()

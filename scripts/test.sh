@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this and nothing else). On a fresh Debian 12 machine
 # it installs what it needs, then: checks formatting, builds everything with warnings as errors, runs
-# every test (unit, integration, interop), runs the unit tests again under AddressSanitizer +
-# UndefinedBehaviorSanitizer, fuzzes every parser briefly, and smoke-runs the benchmarks.
+# every test (unit, integration, interop), builds the Debian package and tests it installed, runs the
+# unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, fuzzes every parser briefly,
+# and smoke-runs the benchmarks.
 #
 # HOOKD_JOBS (default 2) sets build parallelism; HOOKD_FUZZ_SECONDS (default 10) the time per fuzzer.
 set -euo pipefail
@@ -22,6 +23,9 @@ cmake --build build -j "$jobs"
 
 step "tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+step "the Debian package: build, install, check, run, remove, purge"
+scripts/test-package.sh
 
 step "unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHOOKD_WERROR=ON \
