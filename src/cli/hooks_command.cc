@@ -135,7 +135,9 @@ void log_line(const std::string& line) {
   if (!log_on) return;
   char stamp[32];
   const std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", std::localtime(&now));
+  std::tm local{};
+  localtime_r(&now, &local);  // several threads log at once
+  std::strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", &local);
   std::fprintf(log_target, "[hookd] %s %s\n", stamp, line.c_str());
   std::fflush(log_target);
 }
@@ -255,7 +257,8 @@ class LoadedHooks {
         continue;
       }
       for (const auto& hook : *loaded) {
-        if (defined_in_another_file(hook.id, file)) {
+        // Also when the same file is named twice, as `webhook` counts it.
+        if (defined_in_another_file(hook.id, file) || defined_in_file(hook.id, file)) {
           problem = "error: hook with the id " + hook.id +
                     " has already been loaded!\nplease check your hooks "
                     "file for duplicate hooks ids!";
@@ -301,6 +304,12 @@ class LoadedHooks {
   }
 
  private:
+  bool defined_in_file(const std::string& id, const std::string& file) const {
+    return std::any_of(by_file_.begin(), by_file_.end(), [&](const auto& entry) {
+      return entry.first == file &&
+             std::any_of(entry.second.begin(), entry.second.end(), [&](const hooks::Hook& h) { return h.id == id; });
+    });
+  }
   bool defined_in_another_file(const std::string& id, const std::string& file) const {
     return std::any_of(by_file_.begin(), by_file_.end(), [&](const auto& entry) {
       return entry.first != file &&
@@ -389,7 +398,10 @@ int run_hooks(const std::vector<std::string>& args) {
 
   hooks::HookServer hooks(loaded.all(), server_options);
   net::ServerOptions http;
-  http.address = options.ip;
+  // webhook takes "[::]" (it joins ip and port as Go's net.Listen wants them); the address is within.
+  http.address = options.ip.size() > 2 && options.ip.front() == '[' && options.ip.back() == ']'
+                     ? options.ip.substr(1, options.ip.size() - 2)
+                     : options.ip;
   http.port = static_cast<std::uint16_t>(options.port);
   http.threads = 2;
   http.server_header = "";

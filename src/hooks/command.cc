@@ -83,6 +83,13 @@ CommandResult run_command(const CommandSpec& spec) {
     result.error = "exec: \"" + spec.program + "\": executable file not found";
     return result;
   }
+  // A NUL byte would cut the value short without a word; Go's exec refuses such a command, and so do we.
+  const auto has_nul = [](const std::string& text) { return text.find('\0') != std::string::npos; };
+  if (std::any_of(spec.arguments.begin(), spec.arguments.end(), has_nul) ||
+      std::any_of(spec.environment.begin(), spec.environment.end(), has_nul)) {
+    result.error = "fork/exec " + *program + ": invalid argument (an argument or variable holds a NUL byte)";
+    return result;
+  }
   int output[2];
   int input[2] = {-1, -1};
   if (::pipe2(output, O_CLOEXEC) != 0 || (spec.input && ::pipe2(input, O_CLOEXEC) != 0)) {

@@ -8,6 +8,9 @@ namespace hookd::hooks {
 namespace {
 
 constexpr int kMaxDepth = 64;
+// Values one document may hold: each costs ~60 bytes parsed, so a hostile body at the hooks' size limit
+// cannot take gigabytes (`webhook` has no such bound; real payloads are far below it).
+constexpr std::size_t kMaxValues = 1000000;
 
 class Parser {
  public:
@@ -35,7 +38,7 @@ class Parser {
   }
 
   std::optional<GoJson> parse(int depth) {
-    if (depth > kMaxDepth) return std::nullopt;
+    if (depth > kMaxDepth || ++values_ > kMaxValues) return std::nullopt;
     skip_space();
     if (at_ >= text_.size()) return std::nullopt;
     const char c = text_[at_];
@@ -196,6 +199,7 @@ class Parser {
 
   std::string_view text_;
   std::size_t at_ = 0;
+  std::size_t values_ = 0;
 };
 
 // Go's encodeState.string with HTML escaping on.

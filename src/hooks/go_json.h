@@ -31,7 +31,8 @@ struct GoJson {
   const std::string* string() const { return std::get_if<std::string>(&value); }
 };
 
-// Parses one JSON document (at most 64 levels deep); nullopt when it is not valid JSON.
+// Parses one JSON document (at most 64 levels deep, at most 1,000,000 values); nullopt when it is not
+// valid JSON or goes past those bounds.
 std::optional<GoJson> parse_go_json(std::string_view text);
 
 // The first JSON value of `text`, as Go's json.Decoder.Decode reads it: bytes after that value are not

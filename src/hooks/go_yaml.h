@@ -18,7 +18,7 @@ namespace hookd::hooks {
 core::Result<boost::json::value> parse_go_yaml(const std::string& text);
 
 // Go's strconv.FormatFloat(value, 'g', -1, 32): how ghodss/yaml writes a float where text is expected
-// ("1e3" -> "1000", "0.00001" -> "1e-05", "3.14159265358979" -> "3.1415927").
+// (1.5e+3 -> "1500", 0.00001 -> "1e-05", 3.14159265358979 -> "3.1415927").
 std::string go_float32_text(double value);
 
 }  // namespace hookd::hooks

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -40,11 +41,33 @@ constexpr std::string_view kBadMultipart = "Error occurred while parsing multipa
 // A configured status code, as webhook's writeHttpResponseCode takes it: one Go knows (http.StatusText
 // is not empty), else 200.
 int status_or_ok(int code) {
-  static constexpr int kKnown[] = {100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301,
-                                   302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409,
-                                   410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428,
-                                   429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511};
+  // 1xx are left out: Go sends one as an informational answer, then 200.
+  static constexpr int kKnown[] = {200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304,
+                                   305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411,
+                                   412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429,
+                                   431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511};
   return std::find(std::begin(kKnown), std::end(kKnown), code) != std::end(kKnown) ? code : 200;
+}
+
+// The path with its %XX escapes decoded; as it is when an escape is malformed.
+std::string percent_decoded(std::string_view path) {
+  const auto hex = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '%') {
+      out += path[i];
+      continue;
+    }
+    if (i + 2 >= path.size() || hex(path[i + 1]) < 0 || hex(path[i + 2]) < 0) return std::string(path);
+    out += static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2]));
+    i += 2;
+  }
+  return out;
 }
 
 // Go's strings.TrimSpace, for ASCII.
@@ -187,9 +210,12 @@ CommandSpec command_for(const Hook& hook, const HookRequest& request, PassedFile
     }
     std::string content = *value;
     if (argument.base64decode) content = go_base64_decode(content);
-    const auto directory = hook.command_working_directory.empty()
-                               ? std::filesystem::temp_directory_path()
-                               : std::filesystem::path(hook.command_working_directory);
+    // Go's os.TempDir: $TMPDIR, else /tmp, whether or not it exists (a file that cannot be made there is
+    // said in the log and left out, as in `webhook`).
+    const char* temporary = std::getenv("TMPDIR");
+    const std::filesystem::path directory = !hook.command_working_directory.empty() ? hook.command_working_directory
+                                            : temporary && *temporary               ? temporary
+                                                                                    : "/tmp";
     std::string name = argument.envname;
     if (name.empty()) {
       name = "HOOK_" + argument.name;
@@ -298,14 +324,14 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     }
   }
   if (request_id.empty()) {
-    // As `webhook`: six random hex digits (the start of a UUIDv4). hookd's ids begin with the time, so
-    // their first bytes were the same for every request within a while.
+    // As `webhook`: six random hex digits (the start of a UUIDv4).
     static thread_local std::mt19937 random{std::random_device{}()};
     char digits[8];
     std::snprintf(digits, sizeof digits, "%06x", static_cast<unsigned>(random() & 0xffffff));
     request_id = digits;
   }
-  const std::string path(http.path());
+  // As gorilla/mux: the hook id is matched in the decoded path ("/hooks/my%20hook" is "my hook").
+  const std::string path = percent_decoded(http.path());
   if (path == "/") return respond(text(200, "OK", {}));
   const std::string prefix = options_.url_prefix.empty() ? "/" : "/" + options_.url_prefix + "/";
   if (!path.starts_with(prefix)) {
@@ -319,9 +345,11 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
   log(request_id, id + " got matched");
 
   std::vector<std::pair<std::string, std::string>> headers = http.headers.entries();
+  // Go's RemoteAddr: an IPv4 client of an IPv6 socket is its IPv4 address, not ::ffff:a.b.c.d.
+  std::string address = http.remote_address;
+  if (address.starts_with("::ffff:") && address.find('.') != std::string::npos) address = address.substr(7);
   const std::string remote =
-      (http.remote_address.find(':') != std::string::npos ? "[" + http.remote_address + "]" : http.remote_address) +
-      ":" + std::to_string(http.remote_port);
+      (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" + std::to_string(http.remote_port);
   auto request = std::make_shared<HookRequest>(
       make_request(http.method, remote, std::move(headers), http.query(), std::move(http.body), *hook));
   if (request->payload_error) log(request_id, "error parsing the payload: " + *request->payload_error);
@@ -386,13 +414,19 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
       --slots->waiting;
       ++slots->running;
     }
-    PassedFiles files;
-    std::vector<std::string> problems;
-    CommandSpec spec = command_for(*hook, *request, files, problems);
-    spec.hidden_environment = hidden;
-    for (const auto& problem : problems) note(request_id, "error extracting command arguments: " + problem);
-    note(request_id, "executing " + spec.program);
-    const CommandResult result = run_command(spec);
+    // Nothing that goes wrong here may end the process: whatever throws fails this command only.
+    CommandResult result;
+    try {
+      PassedFiles files;
+      std::vector<std::string> problems;
+      CommandSpec spec = command_for(*hook, *request, files, problems);
+      spec.hidden_environment = hidden;
+      for (const auto& problem : problems) note(request_id, "error extracting command arguments: " + problem);
+      note(request_id, "executing " + spec.program);
+      result = run_command(spec);
+    } catch (const std::exception& error) {
+      result.error = std::string("cannot run the command: ") + error.what();
+    }
     if (!result.succeeded()) note(request_id, "command failed: " + result.error);
     note(request_id, "finished handling " + hook->id);
     if (hook->max_concurrency > 0) {

@@ -30,7 +30,8 @@ class Decoder {
  public:
   std::optional<std::string> error;
 
-  // The value of `field` in `object`, as encoding/json picks it; null when absent.
+  // The value of `field` in `object`, as encoding/json fills it: keys in sorted order, each matching one
+  // replacing the last, except null, which leaves a field as it is. Null when absent.
   static const json::value* field(const json::object& object, std::string_view name) {
     const json::value* found = nullptr;
     std::vector<std::string_view> keys;
@@ -40,10 +41,10 @@ class Decoder {
       if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
           })) {
-        found = object.if_contains(key);
+        if (const auto* value = object.if_contains(key); !value->is_null()) found = value;
       }
     }
-    return found && !found->is_null() ? found : nullptr;
+    return found;
   }
 
   void text(const json::object& object, std::string_view name, std::string& out, std::string_view where) {
@@ -245,7 +246,6 @@ class Decoder {
 core::Result<std::vector<Hook>> parse_hooks(const std::string& text) {
   auto document = parse_go_yaml(text);
   if (!document) return fail(std::move(document).error());
-  // Floats that JSON cannot hold (.inf, .nan) fail the conversion to JSON, unless text was expected.
   std::vector<Hook> hooks;
   if (document->is_null()) return hooks;
   if (!document->is_array()) {

@@ -137,18 +137,21 @@ RuleOutcome match(const Rule& rule, const HookRequest& request) {
   if (found.missing) return missing(found.error + ": " + rule.parameter.name);
   if (!found.text) return failed(found.error);
   const std::optional<std::string>& value = found.text;
-  if (rule.type == "value") return *value == rule.value ? yes() : no();
+  if (rule.type == "value") return same(*value, rule.value) ? yes() : no();  // constant time: often a token
   if (rule.type == "regex") {
     if (!rule.compiled_regex) return failed("error parsing regexp " + rule.regex + ": " + rule.regex_error);
     return re2::RE2::PartialMatch(*value, *rule.compiled_regex) ? yes() : no();
   }
-  const EVP_MD* digest = rule.type == "payload-hmac-sha1"     ? EVP_sha1()
-                         : rule.type == "payload-hmac-sha256" ? EVP_sha256()
-                         : rule.type == "payload-hmac-sha512" ? EVP_sha512()
+  // payload-hash-* are the deprecated names of the same checks, which `webhook` still runs.
+  std::string algorithm = rule.type;
+  if (algorithm.starts_with("payload-hash-")) algorithm = "payload-hmac-" + algorithm.substr(13);
+  const EVP_MD* digest = algorithm == "payload-hmac-sha1"     ? EVP_sha1()
+                         : algorithm == "payload-hmac-sha256" ? EVP_sha256()
+                         : algorithm == "payload-hmac-sha512" ? EVP_sha512()
                                                               : nullptr;
   if (!digest) return no();  // an unknown type never matches, as in `webhook`
   if (rule.secret.empty()) return failed("signature validation secret can not be empty");
-  const std::string prefix = rule.type.substr(std::string("payload-hmac-").size()) + "=";
+  const std::string prefix = algorithm.substr(std::string("payload-hmac-").size()) + "=";
   if (!any_signature_matches(*value, prefix, hmac_hex(digest, rule.secret, request.body))) {
     return failed("invalid payload signature " + *value, true);
   }

@@ -10,6 +10,9 @@ namespace hookd::hooks {
 namespace {
 
 constexpr int kMaxDepth = 256;
+// Elements and attributes one document may hold: each costs ~100 bytes parsed, so a hostile body at the
+// hooks' size limit cannot take gigabytes (`webhook` has no such bound; real payloads are far below it).
+constexpr std::size_t kMaxNodes = 1000000;
 constexpr std::string_view kTrimmed = "\t\r\b\n ";
 
 struct Token {
@@ -43,6 +46,12 @@ bool allowed(std::uint32_t c) {
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
+
+  // Counts `n` more nodes; false past kMaxNodes.
+  bool count(std::size_t n) {
+    nodes_ += n;
+    return nodes_ <= kMaxNodes;
+  }
 
   // The next token; false when the input is not well-formed there.
   bool next(Token& token) {
@@ -237,6 +246,7 @@ class Reader {
   }
 
   std::string_view in_;
+  std::size_t nodes_ = 0;
   std::size_t at_ = 0;
   bool pending_end_ = false;  // the start tag just read closed itself
   std::string pending_name_;
@@ -265,6 +275,7 @@ void add_member(GoObject& members, const std::string& key, GoJson value) {
 
 // The value of the element whose start tag is `start`, read up to its end tag.
 bool element(Reader& reader, const Token& start, int depth, GoJson& value) {
+  if (!reader.count(1 + start.attributes.size())) return false;
   GoObject members;
   for (const auto& [local, text] : start.attributes) members["-" + local] = GoJson{text};
   std::optional<std::string> simple;  // text that came while the element had no attribute or child

@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -77,6 +78,8 @@ test("rules answer 'not satisfied', 500 or run the hook on the same inputs as in
     }],
     ["/hooks/header-is-json", { headers: { ...json, "x-data": '{"kind": "pull"}' }, body: "{}" }],
     ["/hooks/header-is-json", { headers: { ...json, "x-data": "not json" }, body: "{}" }],
+    ["/hooks/deprecated-hash", { headers: { "x-signature": "sha256=" + createHmac("sha256", "mysecret").update("body").digest("hex") }, body: "body" }],
+    ["/hooks/deprecated-hash", { headers: { "x-signature": "sha256=00" }, body: "body" }],
   ]);
 });
 
@@ -93,6 +96,10 @@ test("payloads, queries, the environment and passed files reach the command as i
     ["/hooks/environment", { headers: { "x-named": "first", "x-second": "second" } }],
     ["/hooks/environment", { headers: { "x-named": "only the first" } }],
     ["/hooks/file-mode", { headers: json, body: '{"content": "what the file holds"}' }],
+    ["/hooks/with%20space"],
+    ["/hooks/nul-argument?a=x%00y"],
+    ["/hooks/nul-argument?a=xy"],
+    ["/hooks/code-103"],
   ]);
 });
 
@@ -129,6 +136,7 @@ test("a hooks file that does not load, and an id defined in two files, end or st
     [file("broken.json"), file("bodies.json")],
     [file("bodies.json"), file("duplicate.json")],
     [file("bodies.json"), file("duplicate.json"), "-nopanic"],
+    [file("bodies.json"), file("bodies.json")],
   ];
   for (const items of cases) {
     const args = items.flatMap((item) => (item.startsWith("-") ? [item] : ["-hooks", item]));
