@@ -17,19 +17,26 @@ check() {  # check DESCRIPTION COMMAND...: the command must succeed
   "$@" >/dev/null 2>&1 || fail "$what (${*})"
   echo "package test: $what"
 }
-if [[ $(id -u) -ne 0 ]]; then  # it installs and purges a package
-  command -v sudo >/dev/null || fail "needs root, or sudo"
-  exec sudo "$0" "$@"
+# The package is built as the caller (a root-owned build tree would stop later builds), installed as root.
+if [[ $(id -u) -ne 0 ]]; then
+  deb=$(scripts/package.sh)
+  command -v sudo >/dev/null || fail "needs root, or sudo, to install and purge the package"
+  exec sudo -n env HOOKD_TEST_PACKAGE="$deb" "$0" "$@"
 fi
-if dpkg-query -W -f='${Status}' hookd 2>/dev/null | grep -q "ok installed"; then
-  fail "a hookd package is installed already; remove it first"
+# Never on a machine that has hookd: purging at the end would take its data, its user and its settings.
+exec 9>/run/lock/hookd-test-package.lock
+flock -n 9 || fail "another package test is running"
+if dpkg-query -W hookd >/dev/null 2>&1 || getent passwd hookd >/dev/null || [[ -e /var/lib/hookd || -e /etc/hookd ]]; then
+  fail "this machine has hookd (the package, its user, /var/lib/hookd or /etc/hookd): not testing here"
 fi
-
-deb=$(scripts/package.sh)
+deb=${HOOKD_TEST_PACKAGE:-$(scripts/package.sh)}
 work=$(mktemp -d)
 server=""
 cleanup() {
-  [[ -n "$server" ]] && kill "$server" 2>/dev/null || true
+  if [[ -n "$server" ]]; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
   dpkg-query -W hookd >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get purge -y -q hookd >/dev/null 2>&1
   rm -rf "$work"
 }

@@ -1,7 +1,10 @@
 // hookd serve: run the server until SIGTERM or SIGINT.
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "api/jwt.h"
 #include "cli/commands.h"
@@ -26,6 +29,18 @@ struct ServeOptions {
 
 // Raises the open-files limit as far as the system allows, and keeps the cap on open API connections
 // under what it leaves once deliveries (global_concurrency), the database and the logs have theirs.
+// Whether standard output is systemd's journal: JOURNAL_STREAM names the journal's stream as
+// "device:inode", which standard output must still be (a child of a service inherits the variable).
+bool output_goes_to_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (!stream) return false;
+  unsigned long long device = 0, inode = 0;
+  if (std::sscanf(stream, "%llu:%llu", &device, &inode) != 2) return false;
+  struct stat out {};
+  if (::fstat(STDOUT_FILENO, &out) != 0) return false;
+  return static_cast<unsigned long long>(out.st_dev) == device && static_cast<unsigned long long>(out.st_ino) == inode;
+}
+
 void limit_connections_to_open_files(server::ServerConfig& config) {
   const net::OpenFilesLimit files = net::raise_open_files_limit();
   server::log_info("open files: at most " + std::to_string(files.soft) + " (hard limit " + std::to_string(files.hard) +
@@ -82,10 +97,18 @@ int run_serve(const ServeOptions& options) {
   auto& hookd = **started;
   if (hookd.generated_secret()) {
     const std::string where = config.db_dsn.empty() ? config.data_dir + "/jwt-secret" : "the database";
-    std::printf(
-        "First start: a JWT secret was generated in %s.\n"
-        "An organization token for the API (keep it; make more with 'hookd jwt generate'):\n%s\n",
-        where.c_str(), hookd.org_token(api::kDefaultOrgId).c_str());
+    if (output_goes_to_journal()) {
+      // The journal keeps what it is given, readable by more than the operator: no token there.
+      std::printf(
+          "First start: a JWT secret was generated in %s. Make an organization token for the API with "
+          "'hookd jwt generate'.\n",
+          where.c_str());
+    } else {
+      std::printf(
+          "First start: a JWT secret was generated in %s.\n"
+          "An organization token for the API (keep it; make more with 'hookd jwt generate'):\n%s\n",
+          where.c_str(), hookd.org_token(api::kDefaultOrgId).c_str());
+    }
   }
   if (config.serves_api()) {
     std::printf("listening on %s\n", hookd.base_url().c_str());
