@@ -12,6 +12,27 @@ constexpr int kMaxDepth = 64;
 // cannot take gigabytes (`webhook` has no such bound; real payloads are far below it).
 constexpr std::size_t kMaxValues = 1000000;
 
+// The length of the well-formed UTF-8 sequence at text[at] (1 to 4), or 0 when the byte there does not
+// start one, as Go's utf8.DecodeRune judges it (no overlong forms, no surrogates, nothing past U+10FFFF).
+std::size_t utf8_length(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+  const unsigned first = byte(at);
+  if (first < 0x80) return 1;
+  const auto continuation = [&](std::size_t i, unsigned low = 0x80, unsigned high = 0xBF) {
+    return byte(i) >= low && byte(i) <= high;
+  };
+  if (first >= 0xC2 && first <= 0xDF) return continuation(at + 1) ? 2 : 0;
+  if (first >= 0xE0 && first <= 0xEF) {
+    const unsigned low = first == 0xE0 ? 0xA0 : 0x80, high = first == 0xED ? 0x9F : 0xBF;
+    return continuation(at + 1, low, high) && continuation(at + 2) ? 3 : 0;
+  }
+  if (first >= 0xF0 && first <= 0xF4) {
+    const unsigned low = first == 0xF0 ? 0x90 : 0x80, high = first == 0xF4 ? 0x8F : 0xBF;
+    return continuation(at + 1, low, high) && continuation(at + 2) && continuation(at + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
 class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
@@ -142,6 +163,17 @@ class Parser {
       const char c = text_[at_++];
       if (c == '"') return out;
       if (static_cast<unsigned char>(c) < 0x20) return std::nullopt;
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        // As Go's decoder: a byte that is not part of well-formed UTF-8 reads as U+FFFD.
+        const std::size_t length = utf8_length(text_, at_ - 1);
+        if (length == 0) {
+          core::append_utf8(out, 0xFFFD);
+        } else {
+          out.append(text_.substr(at_ - 1, length));
+          at_ += length - 1;
+        }
+        continue;
+      }
       if (c != '\\') {
         out += c;
         continue;
@@ -221,12 +253,17 @@ void write_string(std::string& out, std::string_view text) {
       out += "\\u00";
       out += kHex[c >> 4];
       out += kHex[c & 0xF];
-    } else if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (const std::size_t length = utf8_length(text, i); length == 0) {
+      out += "\\ufffd";  // as Go's encoder writes a byte that is not UTF-8
+    } else if (c == 0xE2 && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
                (static_cast<unsigned char>(text[i + 2]) == 0xA8 || static_cast<unsigned char>(text[i + 2]) == 0xA9)) {
       out += static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
       i += 2;
     } else {
-      out += static_cast<char>(c);
+      out.append(text.substr(i, length));
+      i += length - 1;
     }
   }
   out += '"';

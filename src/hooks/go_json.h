@@ -1,7 +1,7 @@
 // JSON as the `webhook` tool (Go's encoding/json with UseNumber) sees it: numbers keep their text
 // ("1.50" stays 1.50), objects are written with their keys sorted and without spaces, and <, >, & and
-// U+2028/U+2029 are escaped as \u003c…, so that values passed to commands are byte for byte the ones
-// `webhook` passes.
+// U+2028/U+2029 are escaped as \u003c…, and bytes that are not UTF-8 read as U+FFFD and are written as
+// \ufffd, so that values passed to commands are byte for byte the ones `webhook` passes.
 #pragma once
 
 #include <map>

@@ -24,6 +24,11 @@ TEST(GoJson, WritesAsGoDoes) {
   EXPECT_FALSE(parse_go_json("{broken"));
   EXPECT_FALSE(parse_go_json("[1,]"));
   EXPECT_EQ(to_go_json(*parse_go_json(R"("\ud83d\ude00 \u2028")")), "\"\xf0\x9f\x98\x80 \\u2028\"");
+  // Bytes that are not UTF-8: U+FFFD when read, \ufffd when written, as Go's encoding/json.
+  EXPECT_EQ(*parse_go_json("\"x\xffy\"")->string(), "x\xef\xbf\xbdy");
+  EXPECT_EQ(to_go_json(GoJson{std::string("a\xc0\xaf"
+                                          "b\xed\xa0\x80")}),
+            "\"a\\ufffd\\ufffdb\\ufffd\\ufffd\\ufffd\"");
 }
 
 TEST(HooksFile, ReadsJsonAndYaml) {

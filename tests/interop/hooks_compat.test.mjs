@@ -89,6 +89,8 @@ test("payloads, queries, the environment and passed files reach the command as i
   await compare(servers, [
     ...["42", '"text"', '{"a": 1} and then other bytes', "[1] x", '{"a": 1}{"b": 2}', "null", "", "  {\"a\" : 2}  ",
       '{"a": 1, "a": 2}', "[]"].map((body) => ["/hooks/payload", { headers: json, body }]),
+    ["/hooks/payload", { headers: json, body: Buffer.from('{"a": "x\xffy", "\xfe": 1}', "latin1") }],
+    ["/hooks/payload?a=%ff&%c0%af=b", { headers: json, body: "{}" }],
     ["/hooks/payload", { headers: form, body: "a=1&b=2" }],
     ["/hooks/payload", { headers: form, body: "a=1&b=%zz" }],
     ["/hooks/payload", { headers: form, body: "a=1;b=2&c=3" }],
