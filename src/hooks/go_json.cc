@@ -301,6 +301,22 @@ void write(std::string& out, const GoJson& value) {
 
 }  // namespace
 
+std::string go_runes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_length(text, i);
+    if (length == 0) {
+      core::append_utf8(out, 0xFFFD);
+      ++i;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
 std::optional<GoJson> parse_go_json(std::string_view text) { return Parser(text).document(); }
 
 std::optional<GoJson> decode_first_go_json(std::string_view text) { return Parser(text).first_value(); }

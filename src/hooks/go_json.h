@@ -39,6 +39,10 @@ std::optional<GoJson> parse_go_json(std::string_view text);
 // read; nullopt when the text does not start with a valid value.
 std::optional<GoJson> decode_first_go_json(std::string_view text);
 
+// `text` as Go reads it rune by rune (for range, regexp): each byte that is not part of well-formed
+// UTF-8 becomes U+FFFD.
+std::string go_runes(std::string_view text);
+
 // Writes `value` as Go's json.Marshal does.
 std::string to_go_json(const GoJson& value);
 

@@ -12,6 +12,7 @@
 
 #include "core/encoding.h"
 #include "hookd/sign/scheme.h"
+#include "hooks/go_json.h"
 
 namespace hookd::hooks {
 namespace {
@@ -140,7 +141,8 @@ RuleOutcome match(const Rule& rule, const HookRequest& request) {
   if (rule.type == "value") return same(*value, rule.value) ? yes() : no();  // constant time: often a token
   if (rule.type == "regex") {
     if (!rule.compiled_regex) return failed("error parsing regexp " + rule.regex + ": " + rule.regex_error);
-    return re2::RE2::PartialMatch(*value, *rule.compiled_regex) ? yes() : no();
+    // Go's regexp reads a byte that is not UTF-8 as U+FFFD (which `.` matches); RE2 would not match it.
+    return re2::RE2::PartialMatch(go_runes(*value), *rule.compiled_regex) ? yes() : no();
   }
   // payload-hash-* are the deprecated names of the same checks, which `webhook` still runs.
   std::string algorithm = rule.type;

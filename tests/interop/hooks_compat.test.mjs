@@ -80,6 +80,10 @@ test("rules answer 'not satisfied', 500 or run the hook on the same inputs as in
     ["/hooks/header-is-json", { headers: { ...json, "x-data": "not json" }, body: "{}" }],
     ["/hooks/deprecated-hash", { headers: { "x-signature": "sha256=" + createHmac("sha256", "mysecret").update("body").digest("hex") }, body: "body" }],
     ["/hooks/deprecated-hash", { headers: { "x-signature": "sha256=00" }, body: "body" }],
+    ["/hooks/regex-any-rune?v=x%ffy"],
+    ["/hooks/regex-any-rune?v=x%c3%a9y"],
+    ["/hooks/regex-any-rune?v=x%c3y"],
+    ["/hooks/regex-any-rune?v=xzzy"],
   ]);
 });
 
