@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <set>
 
 #include "hookd/sign/headers.h"
 #include "hooks/xml_payload.h"
@@ -94,18 +95,21 @@ const GoJson* lookup(const GoJson& node, std::string_view name) {
 
 GoJson* lookup_mutable(GoJson& node, std::string_view name) { return const_cast<GoJson*>(lookup(node, name)); }
 
-// The value of `name`=… in a header's parameters ("multipart/form-data; boundary=x"), unquoted.
+// The value of `name`=… in a header's parameters ("multipart/form-data; boundary=x"), unquoted; the
+// name in any case, as Go's mime.ParseMediaType reads it.
 std::optional<std::string> header_parameter(std::string_view header, std::string_view name) {
+  std::string lower(header);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::size_t at = 0;
-  while ((at = header.find(name, at)) != std::string_view::npos) {
-    const bool starts = at == 0 || header[at - 1] == ';' || header[at - 1] == ' ';
-    if (starts && at + name.size() < header.size() && header[at + name.size()] == '=') {
+  while ((at = lower.find(name, at)) != std::string::npos) {
+    const bool starts = at == 0 || lower[at - 1] == ';' || lower[at - 1] == ' ' || lower[at - 1] == '\t';
+    if (starts && at + name.size() < lower.size() && lower[at + name.size()] == '=') {
       std::string_view value = header.substr(at + name.size() + 1);
       if (!value.empty() && value.front() == '"') {
         value.remove_prefix(1);
         return std::string(value.substr(0, value.find('"')));
       }
-      return std::string(value.substr(0, value.find(';')));
+      return std::string(value.substr(0, value.find_first_of("; \t")));
     }
     at += name.size();
   }
@@ -115,48 +119,109 @@ std::optional<std::string> header_parameter(std::string_view header, std::string
 struct Part {
   std::string name;
   bool file = false;
-  std::string content_type;
+  std::vector<std::string> content_types;  // every Content-Type header of the part
   std::string body;
 };
 
-// multipart/form-data (RFC 7578); nullopt when the body does not follow it.
+bool is_space_or_tab(char c) { return c == ' ' || c == '\t'; }
+
+// multipart/form-data as Go's mime/multipart reads it: a preamble before the first "--boundary" line is
+// skipped; lines end in CRLF, or in LF when the first boundary line does; spaces and tabs may follow a
+// boundary; a part's body ends at the line break before the next boundary; parts without a form name
+// are skipped. nullopt when the body does not follow it.
 std::optional<std::vector<Part>> parse_multipart(std::string_view body, const std::string& boundary) {
   if (boundary.empty()) return std::nullopt;
-  const std::string delimiter = "--" + boundary;
-  std::size_t at = body.find(delimiter);
-  if (at == std::string_view::npos) return std::nullopt;
+  const std::string dash_boundary = "--" + boundary;
+  std::string nl = "\r\n";
+  // Whether `line` (without its line break) is a boundary line: true, "final" for the last one.
+  const auto boundary_line = [&](std::string_view line, bool& final) {
+    if (!line.starts_with(dash_boundary)) return false;
+    std::string_view rest = line.substr(dash_boundary.size());
+    final = rest.starts_with("--");
+    if (final) rest.remove_prefix(2);
+    while (!rest.empty() && is_space_or_tab(rest.front())) rest.remove_prefix(1);
+    return rest.empty();
+  };
+  // The first boundary line, after the preamble.
+  std::size_t at = 0;
+  bool final = false;
+  while (true) {
+    if (at >= body.size()) return std::nullopt;
+    const auto end = body.find('\n', at);
+    if (end == std::string_view::npos) {
+      return boundary_line(body.substr(at), final) && final ? std::optional<std::vector<Part>>(std::vector<Part>{})
+                                                            : std::nullopt;
+    }
+    std::string_view line = body.substr(at, end - at);
+    const bool crlf = line.ends_with('\r');
+    if (crlf) line.remove_suffix(1);
+    at = end + 1;
+    if (boundary_line(line, final)) {
+      if (final) return std::vector<Part>{};
+      if (!crlf) nl = "\n";
+      break;
+    }
+  }
   std::vector<Part> parts;
   while (true) {
-    at += delimiter.size();
-    if (body.substr(at, 2) == "--") return parts;
-    if (body.substr(at, 2) != "\r\n") return std::nullopt;
-    at += 2;
-    const auto head_end = body.find("\r\n\r\n", at);
-    if (head_end == std::string_view::npos) return std::nullopt;
+    // The part's headers, up to an empty line (lines ending in LF or CRLF, as textproto reads them).
     Part part;
-    std::string_view head = body.substr(at, head_end - at);
-    while (!head.empty()) {
-      const auto line_end = head.find("\r\n");
-      const std::string_view line = head.substr(0, line_end);
+    bool named = false;
+    while (true) {
+      const auto end = body.find('\n', at);
+      if (end == std::string_view::npos) return std::nullopt;
+      std::string_view line = body.substr(at, end - at);
+      if (line.ends_with('\r')) line.remove_suffix(1);
+      at = end + 1;
+      if (line.empty()) break;
       const auto colon = line.find(':');
-      if (colon != std::string_view::npos) {
-        const std::string_view name = line.substr(0, colon);
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        if (sign::iequals(name, "Content-Disposition")) {
-          part.name = header_parameter(value, "name").value_or("");
-          part.file = header_parameter(value, "filename").has_value();
-        } else if (sign::iequals(name, "Content-Type")) {
-          part.content_type = std::string(value);
+      if (colon == std::string_view::npos) return std::nullopt;
+      const std::string_view name = line.substr(0, colon);
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && is_space_or_tab(value.front())) value.remove_prefix(1);
+      while (!value.empty() && is_space_or_tab(value.back())) value.remove_suffix(1);
+      if (sign::iequals(name, "Content-Disposition")) {
+        const std::string_view kind = value.substr(0, value.find(';'));
+        if (sign::iequals(kind, "form-data")) {
+          if (auto form_name = header_parameter(value, "name")) {
+            part.name = *form_name;
+            named = !form_name->empty();
+          }
+          part.file = header_parameter(value, "filename").value_or("") != "";
         }
+      } else if (sign::iequals(name, "Content-Type")) {
+        part.content_types.emplace_back(value);
       }
-      head = line_end == std::string_view::npos ? std::string_view{} : head.substr(line_end + 2);
     }
-    const auto next = body.find("\r\n" + delimiter, head_end + 4);
-    if (next == std::string_view::npos) return std::nullopt;
-    part.body = std::string(body.substr(head_end + 4, next - head_end - 4));
-    parts.push_back(std::move(part));
-    at = next + 2;
+    // The body: up to the line break before a boundary ("--boundary" then "-", a space, a tab or a
+    // line break: "--boundaryX" is text of the part).
+    const std::string delimiter = nl + dash_boundary;
+    const auto ends_there = [&](std::size_t after) {
+      return after == body.size() || body[after] == '-' || is_space_or_tab(body[after]) || body[after] == '\r' ||
+             body[after] == '\n';
+    };
+    if (body.substr(at).starts_with(dash_boundary) && ends_there(at + dash_boundary.size())) {
+      // An empty body with the boundary straight after the headers, as Go allows.
+      if (named) parts.push_back(std::move(part));
+    } else {
+      std::size_t next = at;
+      while (true) {
+        next = body.find(delimiter, next);
+        if (next == std::string_view::npos) return std::nullopt;
+        if (ends_there(next + delimiter.size())) break;
+        next += 1;
+      }
+      part.body = std::string(body.substr(at, next - at));
+      if (named) parts.push_back(std::move(part));
+      at = next + nl.size();
+    }
+    const auto end = body.find('\n', at);
+    std::string_view line = body.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (!boundary_line(line, final)) return std::nullopt;
+    if (final) return parts;
+    if (end == std::string_view::npos) return std::nullopt;
+    at = end + 1;
   }
 }
 
@@ -244,19 +309,23 @@ HookRequest make_request(std::string method, std::string remote_addr,
       request.bad_multipart = true;
       return request;
     }
+    // As webhook: the first value of each field, then the first file of each name read as JSON (which
+    // replaces a field of the same name) when it says application/json or is named in
+    // parse-parameters-as-json.
     GoObject payload;
     for (Part& part : *parts) {
-      if (payload.contains(part.name)) continue;
-      if (!part.file) {
-        payload.emplace(part.name, GoJson{std::move(part.body)});
-        continue;
-      }
-      const bool as_json = part.content_type == "application/json" ||
+      if (!part.file) payload.emplace(part.name, GoJson{std::move(part.body)});
+    }
+    std::set<std::string> files_seen;
+    for (Part& part : *parts) {
+      if (!part.file || !files_seen.insert(part.name).second) continue;
+      const bool as_json = std::find(part.content_types.begin(), part.content_types.end(), "application/json") !=
+                               part.content_types.end() ||
                            std::any_of(hook.parse_parameters_as_json.begin(), hook.parse_parameters_as_json.end(),
                                        [&](const Argument& a) { return a.source == "payload" && a.name == part.name; });
       if (!as_json) continue;
       auto parsed = decode_first_go_json(part.body);
-      payload.emplace(part.name, parsed && parsed->object() ? std::move(*parsed) : GoJson{});
+      payload[part.name] = parsed && parsed->object() ? std::move(*parsed) : GoJson{};
     }
     request.payload = GoJson{std::move(payload)};
   } else if (content_type.find("json") != std::string::npos) {
