@@ -257,8 +257,8 @@ class LoadedHooks {
         continue;
       }
       for (const auto& hook : *loaded) {
-        // Also when the same file is named twice, as `webhook` counts it.
-        if (defined_in_another_file(hook.id, file) || defined_in_file(hook.id, file)) {
+        // By an earlier file, or by this one named twice, as `webhook` counts it.
+        if (file_defining(hook.id)) {
           problem = "error: hook with the id " + hook.id +
                     " has already been loaded!\nplease check your hooks "
                     "file for duplicate hooks ids!";
@@ -280,7 +280,8 @@ class LoadedHooks {
       }
       std::set<std::string> seen;
       const auto refused = std::find_if(loaded->begin(), loaded->end(), [&](const hooks::Hook& hook) {
-        return defined_in_another_file(hook.id, file) || !seen.insert(hook.id).second;
+        const std::string* defining = file_defining(hook.id);
+        return (defining && *defining != file) || !seen.insert(hook.id).second;
       });
       if (refused != loaded->end()) {
         log_line("error: hook with the id " + refused->id + " has already been loaded! keeping the hooks of " + file +
@@ -304,17 +305,12 @@ class LoadedHooks {
   }
 
  private:
-  bool defined_in_file(const std::string& id, const std::string& file) const {
-    return std::any_of(by_file_.begin(), by_file_.end(), [&](const auto& entry) {
-      return entry.first == file &&
-             std::any_of(entry.second.begin(), entry.second.end(), [&](const hooks::Hook& h) { return h.id == id; });
-    });
-  }
-  bool defined_in_another_file(const std::string& id, const std::string& file) const {
-    return std::any_of(by_file_.begin(), by_file_.end(), [&](const auto& entry) {
-      return entry.first != file &&
-             std::any_of(entry.second.begin(), entry.second.end(), [&](const hooks::Hook& h) { return h.id == id; });
-    });
+  // The first loaded file that defines `id`, or null.
+  const std::string* file_defining(const std::string& id) const {
+    for (const auto& [file, defined] : by_file_) {
+      if (std::any_of(defined.begin(), defined.end(), [&](const hooks::Hook& h) { return h.id == id; })) return &file;
+    }
+    return nullptr;
   }
 
   std::vector<std::pair<std::string, std::vector<hooks::Hook>>> by_file_;

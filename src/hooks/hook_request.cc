@@ -18,23 +18,6 @@ int hex_digit(char c) {
   return -1;
 }
 
-// Go's url.QueryUnescape: '+' is a space, '%' takes two hex digits; nullopt for anything else after '%'.
-std::optional<std::string> query_unescape(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%') {
-      if (i + 2 >= text.size() || hex_digit(text[i + 1]) < 0 || hex_digit(text[i + 2]) < 0) return std::nullopt;
-      out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 // Go's url.ParseQuery (1.17 and later): pairs split on '&' only; a pair holding ';' or an escape that
 // does not decode is left out, and `complete` says whether any was.
 std::vector<std::pair<std::string, std::string>> parse_pairs(std::string_view text, bool* complete = nullptr) {
@@ -50,8 +33,8 @@ std::vector<std::pair<std::string, std::string>> parse_pairs(std::string_view te
     }
     if (item.empty()) continue;
     const auto eq = item.find('=');
-    auto name = query_unescape(item.substr(0, eq));
-    auto value = query_unescape(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1));
+    auto name = percent_decode(item.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1), true);
     if (!name || !value) {
       if (complete) *complete = false;
       continue;
@@ -226,6 +209,22 @@ std::optional<std::vector<Part>> parse_multipart(std::string_view body, const st
 }
 
 }  // namespace
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+' && plus_as_space) {
+      out += ' ';
+    } else if (text[i] == '%') {
+      if (i + 2 >= text.size() || hex_digit(text[i + 1]) < 0 || hex_digit(text[i + 2]) < 0) return std::nullopt;
+      out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
 
 std::string canonical_header(std::string_view name) {
   // As Go's textproto.CanonicalMIMEHeaderKey: a name with a byte that is not a token byte stays as it is.

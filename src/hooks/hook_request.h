@@ -46,6 +46,10 @@ Lookup look_up(const Argument& argument, const HookRequest& request);
 // The value an argument refers to, as text; nullopt when there is none, for whatever reason.
 std::optional<std::string> value_of(const Argument& argument, const HookRequest& request);
 
+// Text with its %XX escapes decoded (and '+' as a space when `plus_as_space`, as in a query), as Go's
+// url.PathUnescape / QueryUnescape; nullopt when a '%' is not followed by two hex digits.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
+
 // Go's canonical header name: "x-github-event" -> "X-Github-Event".
 std::string canonical_header(std::string_view name);
 

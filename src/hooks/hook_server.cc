@@ -49,27 +49,6 @@ int status_or_ok(int code) {
   return std::find(std::begin(kKnown), std::end(kKnown), code) != std::end(kKnown) ? code : 200;
 }
 
-// The path with its %XX escapes decoded; as it is when an escape is malformed.
-std::string percent_decoded(std::string_view path) {
-  const auto hex = [](char c) {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] != '%') {
-      out += path[i];
-      continue;
-    }
-    if (i + 2 >= path.size() || hex(path[i + 1]) < 0 || hex(path[i + 2]) < 0) return std::string(path);
-    out += static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2]));
-    i += 2;
-  }
-  return out;
-}
-
 // Go's strings.TrimSpace, for ASCII.
 std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\n\r\v\f");
@@ -331,7 +310,7 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     request_id = digits;
   }
   // As gorilla/mux: the hook id is matched in the decoded path ("/hooks/my%20hook" is "my hook").
-  const std::string path = percent_decoded(http.path());
+  const std::string path = percent_decode(http.path(), false).value_or(std::string(http.path()));
   if (path == "/") return respond(text(200, "OK", {}));
   const std::string prefix = options_.url_prefix.empty() ? "/" : "/" + options_.url_prefix + "/";
   if (!path.starts_with(prefix)) {

@@ -1,6 +1,7 @@
 // A schema as numbered migrations. A database records the migrations applied to it; opening it applies
 // the missing ones in order, each in its own transaction. Migrations are append-only: a released one
-// never changes. Each database has its own list (sqlite/, postgres/), with the same numbers.
+// never changes. Each database has its own list (sqlite/, postgres/), with the same numbers; SQL that is
+// the same on both is written once, in portable_migrations.h.
 #pragma once
 
 #include <span>

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_schema.h"
 
+#include "store/sql/portable_migrations.h"
+
 namespace hookd::store::sqlite {
 namespace {
 
@@ -196,25 +198,9 @@ CREATE INDEX kept_answer_age ON kept_answer(created_at);
 CREATE INDEX destination_claimed_by_endpoint ON destination(claimed, endpoint_id) WHERE claimed = 1;
 DROP INDEX destination_claimed;
 )sql"},
-    {10, "hop counts", R"sql(
--- How many hookd servers a message passed through before this one (an inbound request's hookd-hops
--- header), so that an endpoint routing back to a source of the same server cannot loop for ever.
-ALTER TABLE message ADD COLUMN hops INTEGER NOT NULL DEFAULT 0;
-)sql"},
-    {11, "replay keys", R"sql(
--- For sources whose providers sign no timestamp (GitHub, Shopify, GitLab, Twilio, hmac): a digest of
--- what the signature covers, so that a captured request replayed with a new delivery id within the
--- dedupe window is a duplicate still.
-ALTER TABLE inbound_request ADD COLUMN replay_key TEXT;
-CREATE INDEX inbound_replay ON inbound_request(source_id, replay_key, received_at) WHERE replay_key IS NOT NULL;
-)sql"},
-    {12, "source names per organization", R"sql(
--- A source's name is unique in its organization only: one organization no longer learns from a 409 that
--- another uses a name, nor takes names first. /in/{id} finds any source; /in/{name}, the default
--- organization's.
-CREATE UNIQUE INDEX source_by_org_name ON source(org_id, name);
-DROP INDEX source_name;
-)sql"},
+    {10, "hop counts", sql::portable::kHopCounts},
+    {11, "replay keys", sql::portable::kReplayKeys},
+    {12, "source names per organization", sql::portable::kSourceNamesPerOrganization},
 };
 
 }  // namespace
