@@ -13,13 +13,15 @@ packages=(
   # libraries (DESIGN.md §7)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libjwt-dev libtomlplusplus-dev
-  libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libc-ares-dev libre2-dev
+  libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libc-ares-dev libre2-dev prometheus-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the PostgreSQL server the store tests will start, curl, and wrk for the benchmarks
   postgresql curl wrk openssl
   # Debian's `webhook`, which the hooks tests run side by side with `hookd hooks`
   webhook
+  # the Prometheus server (and promtool) that scrapes hookd in the metrics test
+  prometheus
   # the Debian package (scripts/package.sh) and its test: man pages, shlibs, lintian, the unit's check
   help2man dpkg-dev file lintian systemd adduser
 )
@@ -39,6 +41,11 @@ if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian starts the Prometheus it installs as a service; the tests run their own, so stop the one
+  # installed just now (one the machine already ran is left alone).
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [[ -d /run/systemd/system ]]; then
+    $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 # npm packages of the interop tests, exactly as the lock file pins them.

@@ -46,6 +46,11 @@ net::HttpResponse to_response(const net::HttpRequest& request, core::Result<Repl
                               const ApiOptions& options) {
   if (!result) return failure_response(request, result.error(), options);
   if (result->body.empty()) return net::HttpResponse::empty(result->status);
+  if (!result->content_type.empty()) {
+    net::HttpResponse response{result->status, {}, std::move(result->body)};
+    response.headers.add("content-type", std::move(result->content_type));
+    return response;
+  }
   return net::HttpResponse::json(result->status, std::move(result->body));
 }
 
@@ -85,6 +90,21 @@ Api::Api(store::Store& store, delivery::Dispatcher* dispatcher, const core::Cloc
   add_attempt_routes(router_);
   add_auth_and_health_routes(router_);
   add_source_routes(router_);
+  if (options_.metrics) {
+    router_.for_each([this](const std::string& method, const std::string& pattern) {
+      route_metrics_.push_back(options_.metrics->api_route(method, pattern));
+    });
+    unmatched_metrics_ = options_.metrics->unmatched_route();
+  }
+}
+
+net::Respond Api::measured(const ApiRouter::Match& match, net::Respond respond) const {
+  const auto route = match.outcome == ApiRouter::Outcome::found ? route_metrics_[match.index] : unmatched_metrics_;
+  return [metrics = options_.metrics, route, started = std::chrono::steady_clock::now(),
+          respond = std::move(respond)](net::HttpResponse response) {
+    metrics->api_request(route, response.status, std::chrono::steady_clock::now() - started);
+    respond(std::move(response));
+  };
 }
 
 net::HttpResponse Api::handle(const net::HttpRequest& request) {
@@ -97,6 +117,7 @@ net::HttpResponse Api::handle(const net::HttpRequest& request) {
 
 void Api::handle(net::HttpRequest request, net::Respond respond) {
   auto match = router_.match(request.method, request.path());
+  if (options_.metrics) respond = measured(match, std::move(respond));
   if (match.outcome == ApiRouter::Outcome::not_found) {
     return respond(error_response({core::ErrorCode::not_found, "no route for " + std::string(request.path()), {}}));
   }

@@ -38,11 +38,15 @@ class Api {
   void run(std::shared_ptr<Pending> pending);
   // Runs work that may block (the store) on the executor, or here without one.
   void on_blocking(std::function<void()> work);
+  // `respond`, counting the request in the metrics when it answers.
+  net::Respond measured(const ApiRouter::Match& match, net::Respond respond) const;
 
   ApiOptions options_;
   Services services_;
   Executor blocking_;
   ApiRouter router_;
+  std::vector<metrics::Metrics::RouteHandle> route_metrics_;  // by route index
+  metrics::Metrics::RouteHandle unmatched_metrics_ = 0;
   IdempotencyCache idempotency_;
 };
 

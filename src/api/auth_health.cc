@@ -1,4 +1,5 @@
-// /api/v1/auth/… (application tokens) and /api/v1/health.
+// /api/v1/auth/… (application tokens), /api/v1/health, the probes /health/live and /health/ready, and
+// /metrics.
 #include <boost/json.hpp>
 
 #include "api/jwt.h"
@@ -59,6 +60,25 @@ void health(Services& services, Call&, Done done) {
 
 void ping(Services&, Call&, Done done) { done(Reply::empty(204)); }
 
+// Liveness: the process answers requests. Nothing else is asked, so that a database outage never gets
+// a healthy process restarted.
+void live(Services&, Call&, Done done) { done(Reply::json(200, json::object{{"status", "ok"}})); }
+
+// Readiness: this node may take traffic (Store::readiness: the database answers and, on PostgreSQL, the
+// node holds its leases). 503 until it may again. Never blocks.
+void ready(Services& services, Call&, Done done) {
+  services.store.readiness([&services, done](core::Status status) {
+    if (!status && services.options.error) services.options.error("readiness: " + status.error().detail);
+    done(Reply::json(status ? 200 : 503, json::object{{"status", status ? "ok" : "unavailable"}}));
+  });
+}
+
+// The metrics in Prometheus's text format. Counting the gauges reads the store: on a worker.
+core::Result<Reply> metrics_text(Services& services, Call&) {
+  if (!services.options.render_metrics) return core::error(core::ErrorCode::not_found, "this server keeps no metrics");
+  return Reply::text(200, services.options.render_metrics(), std::string(metrics::Metrics::kContentType));
+}
+
 }  // namespace
 
 void add_auth_and_health_routes(ApiRouter& router) {
@@ -66,6 +86,9 @@ void add_auth_and_health_routes(ApiRouter& router) {
   router.add("POST", "/api/v1/auth/logout", {logout, Access::application});
   router.add("GET", "/api/v1/health", {nullptr, Access::anyone, health});
   router.add("GET", "/api/v1/health/ping", {nullptr, Access::anyone, ping});
+  router.add("GET", "/health/live", {nullptr, Access::anyone, live});
+  router.add("GET", "/health/ready", {nullptr, Access::anyone, ready});
+  router.add("GET", "/metrics", {metrics_text, Access::organization});
 }
 
 }  // namespace hookd::api

@@ -187,6 +187,7 @@ core::Result<Reply> send_example(Services& services, Call& call) {
   input.claim = services.dispatcher != nullptr;
   auto created = services.store.create_message(std::move(input));
   if (!created) return fail(std::move(created).error());
+  services.count_accepted(metrics::Origin::api);
   if (services.dispatcher) services.dispatcher->submit(std::move(created->tasks), std::move(created->queued));
   return Reply::raw(200, message_json(created->message, true));
 }

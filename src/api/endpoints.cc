@@ -95,6 +95,8 @@ core::Result<Reply> write_endpoint(Services& services, Call& call, bool put) {
   notify_changed(services, saved->value.id);
   const store::Endpoint& endpoint = saved->value;
   report(services, saved->created ? "endpoint.created" : "endpoint.updated", endpoint);
+  if (!saved->created && endpoint.disabled && !was_disabled && services.options.metrics)
+    services.options.metrics->endpoint_disabled(metrics::DisableReason::api);
   if (!saved->created && endpoint.disabled != was_disabled)
     report(services, endpoint.disabled ? "endpoint.disabled" : "endpoint.enabled", endpoint);
   return Reply::json(saved->created ? 201 : 200, endpoint_json(endpoint));

@@ -17,6 +17,7 @@
 #include "core/time.h"
 #include "delivery/operational_events.h"
 #include "ingress/source_gate.h"
+#include "metrics/metrics.h"
 #include "net/http_message.h"
 #include "store/store.h"
 
@@ -37,6 +38,10 @@ struct ApiOptions {
   delivery::OperationalEvents* events = nullptr;
   // Where warnings go (an inbound request that failed verification); may be empty.
   std::function<void(const std::string&)> warn;
+  // Where the API's requests are counted, and what GET /metrics answers (the text exposition format); may
+  // be null and empty.
+  metrics::Metrics* metrics = nullptr;
+  std::function<std::string()> render_metrics;
   // Where the detail of a 5xx answer goes (the database's message, an exception), under the request id
   // the client was given instead; may be empty.
   std::function<void(const std::string&)> error;
@@ -84,6 +89,13 @@ struct Services {
     if (run_blocking) return run_blocking(std::move(work));
     work();
   }
+  // Counts in the metrics, if there are any.
+  void count_accepted(metrics::Origin origin) const {
+    if (options.metrics) options.metrics->message_accepted(origin);
+  }
+  void count_inbound(const std::string& scheme, metrics::InboundVerdict verdict) const {
+    if (options.metrics) options.metrics->inbound_request(scheme, verdict);
+  }
   SourceCounters source_counters;
   RecentCache<KnownSource> sources;              // by the name or id in /in/{source}
   RecentCache<store::Application> applications;  // by org id, '\n', and the app's id or uid
@@ -106,11 +118,15 @@ struct Call {
 
 struct Reply {
   int status = 200;
-  std::string body;  // JSON, or empty
+  std::string body;          // JSON, or empty; or of content_type
+  std::string content_type;  // empty: JSON
 
   static Reply json(int status, const boost::json::object& body);
-  static Reply raw(int status, std::string body) { return {status, std::move(body)}; }
-  static Reply empty(int status) { return {status, {}}; }
+  static Reply raw(int status, std::string body) { return {status, std::move(body), {}}; }
+  static Reply empty(int status) { return {status, {}, {}}; }
+  static Reply text(int status, std::string body, std::string content_type) {
+    return {status, std::move(body), std::move(content_type)};
+  }
 };
 
 using Handler = core::Result<Reply> (*)(Services&, Call&);

@@ -104,6 +104,7 @@ store::NewMessage new_message(Services& services, const store::Application& app,
 core::Result<Reply> created_reply(Services& services, core::Result<store::CreatedMessage>&& created,
                                   bool with_content) {
   if (!created) return fail(std::move(created).error());
+  services.count_accepted(metrics::Origin::api);
   if (services.dispatcher) services.dispatcher->submit(std::move(created->tasks), std::move(created->queued));
   return Reply::raw(202, message_json(created->message, with_content));
 }

@@ -4,7 +4,7 @@
 
 namespace hookd::api {
 
-Reply Reply::json(int status, const boost::json::object& body) { return {status, boost::json::serialize(body)}; }
+Reply Reply::json(int status, const boost::json::object& body) { return {status, boost::json::serialize(body), {}}; }
 
 namespace {
 

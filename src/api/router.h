@@ -22,24 +22,32 @@ class Router {
     Outcome outcome = Outcome::not_found;
     const Target* target = nullptr;
     PathParams params;
+    std::size_t index = 0;  // of the route found, in the order routes were added
   };
 
   // `pattern` like "/api/v1/app/{app_id}/msg".
   void add(std::string method, std::string_view pattern, Target target) {
-    routes_.push_back({std::move(method), split(pattern), std::move(target)});
+    routes_.push_back({std::move(method), std::string(pattern), split(pattern), std::move(target)});
+  }
+
+  // Calls `visit(method, pattern)` for each route, in the order they were added (Match::index).
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    for (const Route& route : routes_) visit(route.method, route.pattern);
   }
 
   Match match(std::string_view method, std::string_view path) const {
     const std::vector<std::string> segments = split(path);
     Match result;
-    for (const Route& route : routes_) {
+    for (std::size_t index = 0; index < routes_.size(); ++index) {
+      const Route& route = routes_[index];
       PathParams params;
       if (!matches(route.segments, segments, params)) continue;
       if (route.method != method && !(method == "HEAD" && route.method == "GET")) {
         result.outcome = Outcome::method_not_allowed;
         continue;
       }
-      return Match{Outcome::found, &route.target, std::move(params)};
+      return Match{Outcome::found, &route.target, std::move(params), index};
     }
     return result;
   }
@@ -47,6 +55,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Target target;
   };

@@ -152,6 +152,7 @@ store::NewMessage routed(Services& services, const store::Source& source, ingres
 }
 
 void hand_over(Services& services, store::CreatedMessage& created) {
+  services.count_accepted(metrics::Origin::inbound);
   if (services.dispatcher) services.dispatcher->submit(std::move(created.tasks), std::move(created.queued));
 }
 
@@ -178,6 +179,7 @@ void verify_and_keep(Services& services, Call& call, std::shared_ptr<const Known
   const std::string url = services.options.public_url + http.target;
   if (auto verified = entry->gate.check(http.headers, http.body, url); !verified) {
     services.source_counters.count(source.id, SourceCounters::Kind::rejected);
+    services.count_inbound(source.scheme, metrics::InboundVerdict::invalid_signature);
     const std::string reason(sign::reason_name(verified.error().reason));
     if (services.options.warn) {
       services.options.warn("inbound request to source " + source.name + " from " + http.remote_address +
@@ -206,18 +208,20 @@ void verify_and_keep(Services& services, Call& call, std::shared_ptr<const Known
   inbound.request.replay_key = reading.replay_key;
   inbound.duplicate_since = now - std::chrono::seconds(source.dedupe_window_seconds);
   inbound.route = routed(services, source, std::move(reading));
-  services.store.receive_async(
-      std::move(inbound), [&services, source_id = source.id, done](core::Result<store::Received> received) {
-        if (!received) return done(fail(std::move(received).error()));
-        if (received->duplicate) {
-          services.source_counters.count(source_id, SourceCounters::Kind::duplicate);
-          return done(core::Result<Reply>(Reply::json(200, {{"id", received->request_id}, {"duplicate", true}})));
-        }
-        services.source_counters.count(source_id, SourceCounters::Kind::accepted);
-        json::object body{{"id", received->request_id}, {"duplicate", false}, {"msgId", received->created->message.id}};
-        hand_over(services, *received->created);
-        done(core::Result<Reply>(Reply::json(200, body)));
-      });
+  services.store.receive_async(std::move(inbound), [&services, source_id = source.id, scheme = source.scheme,
+                                                    done](core::Result<store::Received> received) {
+    if (!received) return done(fail(std::move(received).error()));
+    if (received->duplicate) {
+      services.source_counters.count(source_id, SourceCounters::Kind::duplicate);
+      services.count_inbound(scheme, metrics::InboundVerdict::duplicate);
+      return done(core::Result<Reply>(Reply::json(200, {{"id", received->request_id}, {"duplicate", true}})));
+    }
+    services.source_counters.count(source_id, SourceCounters::Kind::accepted);
+    services.count_inbound(scheme, metrics::InboundVerdict::valid);
+    json::object body{{"id", received->request_id}, {"duplicate", false}, {"msgId", received->created->message.id}};
+    hand_over(services, *received->created);
+    done(core::Result<Reply>(Reply::json(200, body)));
+  });
 }
 
 // Reads the source named `key` from the store into the cache, with its gate built.

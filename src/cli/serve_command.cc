@@ -118,6 +118,10 @@ int run_serve(const ServeOptions& options) {
     std::printf("delivering (role worker, no API)\n");
     server::log_info("hookd (role worker) delivering, data in " + server::describe_store(config));
   }
+  if (!hookd.metrics_url().empty()) {
+    std::printf("metrics and probes on %s\n", hookd.metrics_url().c_str());
+    server::log_info("metrics and probes (/metrics, /health/live, /health/ready) on " + hookd.metrics_url());
+  }
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -76,6 +76,29 @@ constexpr core::Microseconds kReadAgainAfter = std::chrono::seconds(1);
 // message.attempt.failing goes out when a message's fourth attempt fails (as Svix does).
 constexpr int kFailingAfterAttempts = 4;
 
+// How an attempt ended, as the metrics count it.
+metrics::AttemptOutcome outcome_of(const net::OutboundResponse& response) {
+  using metrics::AttemptOutcome;
+  switch (response.failure) {
+    case net::SendFailure::none:
+      if (response.status >= 200 && response.status < 300) return AttemptOutcome::success;
+      if (response.status >= 400 && response.status < 500) return AttemptOutcome::http_4xx;
+      if (response.status >= 500 && response.status < 600) return AttemptOutcome::http_5xx;
+      return AttemptOutcome::http_other;
+    case net::SendFailure::timeout:
+      return AttemptOutcome::timeout;
+    case net::SendFailure::refused:
+      return AttemptOutcome::refused;
+    case net::SendFailure::bad_url:
+    case net::SendFailure::resolve:
+    case net::SendFailure::connect:
+    case net::SendFailure::tls:
+    case net::SendFailure::protocol:
+      break;
+  }
+  return AttemptOutcome::connection_error;
+}
+
 // What the attempt log keeps of an answer: its body as text (a receiver may answer with any bytes).
 std::string response_text(const net::OutboundResponse& response) {
   if (response.failure != net::SendFailure::none) return response.error;
@@ -85,8 +108,16 @@ std::string response_text(const net::OutboundResponse& response) {
 }  // namespace
 
 struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
-  State(store::Store& s, Sender& sn, net::EventLoop& l, const core::Clock& c, DispatcherOptions o, OperationalEvents* e)
-      : store(s), sender(sn), loop(l), clock(c), options(std::move(o)), events(e), random(std::random_device{}()) {}
+  State(store::Store& s, Sender& sn, net::EventLoop& l, const core::Clock& c, DispatcherOptions o, OperationalEvents* e,
+        metrics::Metrics* m)
+      : store(s),
+        sender(sn),
+        loop(l),
+        clock(c),
+        options(std::move(o)),
+        events(e),
+        metrics(m),
+        random(std::random_device{}()) {}
 
   store::Store& store;
   Sender& sender;
@@ -94,6 +125,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   const core::Clock& clock;
   const DispatcherOptions options;
   OperationalEvents* const events;
+  metrics::Metrics* const metrics;
   net::EventLoop worker;  // runs the store calls that may block
 
   // Everything below is touched only on the loop thread, except the atomics.
@@ -494,6 +526,10 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     const TimePoint now = clock.now();
     const bool success = response.failure == net::SendFailure::none && response.status >= 200 && response.status < 300;
     (success ? succeeded : failed)++;
+    if (metrics) {
+      metrics->attempt_finished(outcome_of(response), now - started);
+      if (success && task.trigger == TriggerType::scheduled) metrics->delivered(now - task.accepted_at);
+    }
 
     store::Attempt attempt;
     attempt.id = core::new_id("atmpt_");
@@ -553,7 +589,7 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
     if (disable_since) {
       // The outcome that disables the endpoint is written first: whoever sees it disabled sees why.
       flush();
-      disable(config.endpoint, *disable_since);
+      disable(config.endpoint, *disable_since, gone ? metrics::DisableReason::gone : metrics::DisableReason::failing);
     } else {
       schedule_flush();
     }
@@ -615,28 +651,30 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
   }
 
   // Disables the endpoint (410 Gone, or failing for too long); its work waits in the store.
-  void disable(const store::Endpoint& endpoint, TimePoint fail_since) {
-    on_worker(
-        [org = endpoint.org_id, app = endpoint.app_id, id = endpoint.id, uid = endpoint.uid, fail_since](State& self) {
-          const TimePoint now = self.clock.now();
-          bool disabled_now = false;
-          (void)self.store.update_endpoint(
-              org, app, id,
-              [now, &disabled_now](store::Endpoint& e) {
-                disabled_now = !e.disabled;
-                e.disabled = true;
-                e.updated_at = now;
-                return core::Status{};
-              },
-              std::nullopt);
-          if (disabled_now && self.events) {
-            self.events->publish({"endpoint.disabled", org, app, id, uid, {}, {}, fail_since, "automatic"});
-          }
-          self.on_loop([id](State& me) {
-            me.forget_config(me.endpoints[id]);
-            me.pump(id);
-          });
-        });
+  void disable(const store::Endpoint& endpoint, TimePoint fail_since, metrics::DisableReason reason) {
+    on_worker([org = endpoint.org_id, app = endpoint.app_id, id = endpoint.id, uid = endpoint.uid, fail_since,
+               reason](State& self) {
+      const TimePoint now = self.clock.now();
+      bool disabled_now = false;
+      const auto written = self.store.update_endpoint(
+          org, app, id,
+          [now, &disabled_now](store::Endpoint& e) {
+            disabled_now = !e.disabled;
+            e.disabled = true;
+            e.updated_at = now;
+            return core::Status{};
+          },
+          std::nullopt);
+      disabled_now = disabled_now && written.ok();
+      if (disabled_now && self.metrics) self.metrics->endpoint_disabled(reason);
+      if (disabled_now && self.events) {
+        self.events->publish({"endpoint.disabled", org, app, id, uid, {}, {}, fail_since, "automatic"});
+      }
+      self.on_loop([id](State& me) {
+        me.forget_config(me.endpoints[id]);
+        me.pump(id);
+      });
+    });
   }
 
   // The endpoint's own retry schedule (hookd's extension) or the server's.
@@ -735,8 +773,8 @@ struct Dispatcher::State : std::enable_shared_from_this<Dispatcher::State> {
 };
 
 Dispatcher::Dispatcher(store::Store& store, Sender& sender, net::EventLoop& loop, const core::Clock& clock,
-                       DispatcherOptions options, OperationalEvents* events)
-    : state_(std::make_shared<State>(store, sender, loop, clock, std::move(options), events)) {
+                       DispatcherOptions options, OperationalEvents* events, metrics::Metrics* metrics)
+    : state_(std::make_shared<State>(store, sender, loop, clock, std::move(options), events, metrics)) {
   state_->worker.start();
 }
 
@@ -870,6 +908,22 @@ void Dispatcher::look_for_work() {
 std::shared_ptr<const std::unordered_set<std::string>> Dispatcher::leave_queued() const {
   std::lock_guard lock(state_->overflowed_mutex);
   return state_->overflowed_snapshot;
+}
+
+std::optional<DispatcherGauges> Dispatcher::gauges(std::chrono::milliseconds wait) const {
+  auto counted = std::make_shared<std::promise<DispatcherGauges>>();
+  auto future = counted->get_future();
+  state_->on_loop([counted](State& self) {
+    DispatcherGauges gauges;
+    for (const auto& [endpoint_id, endpoint] : self.endpoints)
+      gauges.queued += static_cast<std::int64_t>(endpoint.ready.size());
+    gauges.in_flight = self.global_in_flight;
+    gauges.retries = static_cast<std::int64_t>(self.retries.size());
+    gauges.endpoints = static_cast<std::int64_t>(self.endpoints.size());
+    counted->set_value(gauges);
+  });
+  if (future.wait_for(wait) != std::future_status::ready) return std::nullopt;
+  return future.get();
 }
 
 DispatcherStats Dispatcher::stats() const {

@@ -41,6 +41,7 @@
 #include "delivery/rate_limiter.h"
 #include "delivery/retry_policy.h"
 #include "delivery/sender.h"
+#include "metrics/metrics.h"
 #include "net/event_loop.h"
 #include "store/store.h"
 
@@ -79,12 +80,20 @@ struct DispatcherStats {
   std::int64_t in_flight = 0;
 };
 
+// What the dispatcher holds in memory at one moment (the gauges of GET /metrics).
+struct DispatcherGauges {
+  std::int64_t queued = 0;     // claimed tasks waiting for a slot, their endpoint's rate or its turn
+  std::int64_t in_flight = 0;  // attempts in flight
+  std::int64_t retries = 0;    // failed tasks waiting for their retry time
+  std::int64_t endpoints = 0;  // endpoints it holds state for
+};
+
 class Dispatcher {
  public:
   // `store`, `sender`, `loop` and `clock` must outlive the dispatcher. `loop` must be started.
-  // `events`, when given, must outlive it too.
+  // `events` and `metrics`, when given, must outlive it too.
   Dispatcher(store::Store& store, Sender& sender, net::EventLoop& loop, const core::Clock& clock,
-             DispatcherOptions options, OperationalEvents* events = nullptr);
+             DispatcherOptions options, OperationalEvents* events = nullptr, metrics::Metrics* metrics = nullptr);
   ~Dispatcher();
 
   // Gives back the claims of a previous process and finds the work queued in the store. Blocks.
@@ -115,6 +124,8 @@ class Dispatcher {
   void look_for_work();
 
   DispatcherStats stats() const;
+  // Counted on the loop thread; waits for it up to `wait` (none when stopped or the wait ran out).
+  std::optional<DispatcherGauges> gauges(std::chrono::milliseconds wait) const;
 
   struct State;
 

@@ -230,6 +230,7 @@ bool HookServer::method_allowed(const Hook& hook, const std::string& method) con
 
 HookServer::HookServer(std::vector<Hook> hooks, HookServerOptions options) : options_(std::move(options)) {
   running_->log = options_.log;
+  running_->metrics = options_.metrics;
   std::vector<Header> headers;
   for (const Header& header : options_.headers) set_header(headers, header);
   options_.headers = std::move(headers);
@@ -343,6 +344,7 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     if (outcome.error) log(request_id, *outcome.error);
     if (!outcome.satisfied) {
       log(request_id, id + " hook triggered, but the rules were not satisfied");
+      if (options_.metrics) options_.metrics->hook_run(metrics::HookOutcome::rules_unmet, {});
       const int status = status_or_ok(hook->trigger_rule_mismatch_http_response_code);
       return respond(text(status, std::string(kNotSatisfied), options_.headers));
     }
@@ -395,6 +397,7 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
     }
     // Nothing that goes wrong here may end the process: whatever throws fails this command only.
     CommandResult result;
+    const auto started = std::chrono::steady_clock::now();
     try {
       PassedFiles files;
       std::vector<std::string> problems;
@@ -407,6 +410,12 @@ void HookServer::handle(net::HttpRequest http, net::Respond respond) {
       result.error = std::string("cannot run the command: ") + error.what();
     }
     if (!result.succeeded()) note(request_id, "command failed: " + result.error);
+    if (running->metrics) {
+      const auto outcome = result.succeeded() ? metrics::HookOutcome::success
+                           : result.started   ? metrics::HookOutcome::command_failed
+                                              : metrics::HookOutcome::not_started;
+      running->metrics->hook_run(outcome, std::chrono::steady_clock::now() - started);
+    }
     note(request_id, "finished handling " + hook->id);
     if (hook->max_concurrency > 0) {
       std::lock_guard lock(slots->mutex);

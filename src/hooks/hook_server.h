@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hooks/hook.h"
+#include "metrics/metrics.h"
 #include "net/http_message.h"
 #include "net/http_server.h"
 
@@ -35,6 +36,7 @@ struct HookServerOptions {
   // a variable holding one is left out, and so is every HOOKD_* variable. Every other variable is passed
   // as `webhook` passes it.
   std::vector<std::string> secrets;
+  metrics::Metrics* metrics = nullptr;  // counts hook runs; outlives the server; may be null
 };
 
 class HookServer {
@@ -65,6 +67,7 @@ class HookServer {
   struct Running {
     std::atomic<int> count{0};
     std::function<void(const std::string&)> log;
+    metrics::Metrics* metrics = nullptr;
   };
   std::shared_ptr<Running> running_ = std::make_shared<Running>();
   std::vector<std::string> hidden_environment_;  // names of variables commands do not get

@@ -76,17 +76,30 @@ std::string set_node_id(ServerConfig& config, std::string_view text) {
   return "";
 }
 
-std::string set_listen(ServerConfig& config, std::string_view text) {
-  // "host:port" or "[v6]:port".
+// "host:port" or "[v6]:port" into `address` and `port`; the error, or "".
+std::string parse_listen(std::string_view text, std::string& address, std::uint16_t& port, std::string_view example) {
   const std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) return "must be ADDRESS:PORT, e.g. 127.0.0.1:8071";
+  if (colon == std::string_view::npos) return "must be ADDRESS:PORT, e.g. " + std::string(example);
   std::string_view host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const auto port = parse_integer(text.substr(colon + 1), 0, 65535);
-  if (host.empty() || !port) return "must be ADDRESS:PORT, e.g. 127.0.0.1:8071";
-  config.listen_address = std::string(host);
-  config.port = static_cast<std::uint16_t>(*port);
+  const auto number = parse_integer(text.substr(colon + 1), 0, 65535);
+  if (host.empty() || !number) return "must be ADDRESS:PORT, e.g. " + std::string(example);
+  address = std::string(host);
+  port = static_cast<std::uint16_t>(*number);
   return "";
+}
+
+std::string set_listen(ServerConfig& config, std::string_view text) {
+  return parse_listen(text, config.listen_address, config.port, "127.0.0.1:8071");
+}
+
+// "" turns the listener off.
+std::string set_metrics_listen(ServerConfig& config, std::string_view text) {
+  if (text.empty()) {
+    config.metrics_address.clear();
+    return "";
+  }
+  return parse_listen(text, config.metrics_address, config.metrics_port, "127.0.0.1:9464");
 }
 
 std::string set_proxy(ServerConfig& config, std::string_view text) {
@@ -131,6 +144,7 @@ std::string set_operational_event_types(ServerConfig& config, std::string_view t
 const std::map<std::string, Setter, std::less<>>& setters() {
   static const std::map<std::string, Setter, std::less<>> table = {
       {"listen", set_listen},
+      {"metrics.listen", set_metrics_listen},
       {"data_dir",
        [](ServerConfig& c, std::string_view v) -> std::string {
          if (v.empty()) return "must not be empty";

@@ -22,6 +22,10 @@ namespace hookd::server {
 struct ServerConfig {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8071;
+  // A second listener for monitoring: GET /metrics, /health/live and /health/ready, without a token
+  // (the API's address serves /metrics too, to organization tokens). Empty address: none.
+  std::string metrics_address;
+  std::uint16_t metrics_port = 0;
   std::string data_dir = "./hookd-data";
   // PostgreSQL's connection string (a libpq URI or key=value list); empty: the SQLite file in data_dir.
   std::string db_dsn;

@@ -47,6 +47,17 @@ endpoint_concurrency = 4
   std::filesystem::remove(path);
 }
 
+TEST(ServerConfig, ReadsTheMonitoringListener) {
+  ServerConfig config;
+  EXPECT_TRUE(config.metrics_address.empty());  // none unless asked for
+  ASSERT_TRUE(apply_toml(config, "[metrics]\nlisten = \"[::1]:9464\"\n", "test.toml"));
+  EXPECT_EQ(config.metrics_address, "::1");
+  EXPECT_EQ(config.metrics_port, 9464);
+  EXPECT_FALSE(apply_setting(config, "metrics.listen", "9464"));
+  ASSERT_TRUE(apply_setting(config, "metrics.listen", ""));
+  EXPECT_TRUE(config.metrics_address.empty());
+}
+
 TEST(ServerConfig, RejectsUnknownKeysAndBadValues) {
   ServerConfig config;
   const std::string typo = write_file("listne = \"127.0.0.1:1\"\n");

@@ -15,6 +15,7 @@
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "server/log.h"
+#include "server/monitoring.h"
 #include "server/payload_purger.h"
 #include "server/source_sync.h"
 #include "server/store_choice.h"
@@ -31,6 +32,7 @@ struct HookdServer::Parts {
   ServerConfig config;
   std::string jwt_secret;
   bool generated_secret = false;
+  std::unique_ptr<metrics::Metrics> metrics = std::make_unique<metrics::Metrics>();
   std::unique_ptr<store::Store> store;
   std::unique_ptr<OperationalWebhooks> operational;
   std::unique_ptr<PayloadPurger> purger;
@@ -42,6 +44,7 @@ struct HookdServer::Parts {
   std::unique_ptr<hooks::HookServer> hooks;
   std::unique_ptr<WorkerPool> workers;
   std::unique_ptr<net::HttpServer> http;
+  std::unique_ptr<net::HttpServer> monitoring;  // metrics.listen
   bool stopped = false;
 };
 
@@ -101,7 +104,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   if (auto made = make_data_directory(config); !made) return fail(std::move(made).error());
-  auto store = open_store(config);
+  auto store = open_store(config, 4, parts->metrics.get());
   if (!store) return fail(std::move(store).error());
   parts->store = std::move(*store);
   auto secret = load_jwt_secret(config, *parts->store);
@@ -110,8 +113,10 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   if (auto synced = sync_sources(*parts->store, config.sources, core::SystemClock::instance().now()); !synced) {
     return fail(std::move(synced).error());
   }
+  OperationalWebhooksOptions operational_options = config.operational_webhooks;
+  operational_options.metrics = parts->metrics.get();
   auto operational =
-      OperationalWebhooks::start(*parts->store, core::SystemClock::instance(), config.operational_webhooks);
+      OperationalWebhooks::start(*parts->store, core::SystemClock::instance(), std::move(operational_options));
   if (!operational) return fail(std::move(operational).error());
   parts->operational = std::move(*operational);
   parts->purger =
@@ -144,10 +149,23 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     // looks for the work of nodes that died (announcements wake it sooner for the rest).
     if (delivery.discover_interval.count() == 0 && (!config.serves_api() || !config.db_dsn.empty()))
       delivery.discover_interval = std::chrono::seconds(config.db_dsn.empty() ? 1 : 2);
-    parts->dispatcher = std::make_unique<delivery::Dispatcher>(
-        *parts->store, *parts->sender, *parts->loop, core::SystemClock::instance(), delivery, parts->operational.get());
+    parts->dispatcher = std::make_unique<delivery::Dispatcher>(*parts->store, *parts->sender, *parts->loop,
+                                                               core::SystemClock::instance(), delivery,
+                                                               parts->operational.get(), parts->metrics.get());
     parts->operational->attach(parts->dispatcher.get());
     if (auto started = parts->dispatcher->start(); !started) return fail(std::move(started).error());
+  }
+  // The monitoring listener, on every node that has one configured (a worker too).
+  parts->workers = std::make_unique<WorkerPool>(config.serves_api() ? config.api_workers : 2);
+  auto render_metrics = [wired = parts.get()] {
+    return wired->metrics->render(
+        read_gauges(*wired->store, wired->dispatcher.get(), core::SystemClock::instance().now()));
+  };
+  if (!config.metrics_address.empty()) {
+    std::string monitoring_error;
+    parts->monitoring = listen_for_monitoring(config, *parts->store, *parts->workers, render_metrics, monitoring_error);
+    if (!parts->monitoring) return core::error(core::ErrorCode::internal, "metrics.listen: " + monitoring_error);
+    parts->monitoring->start();
   }
   if (!config.serves_api()) {
     watch_other_nodes(*parts);
@@ -164,6 +182,7 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     hooks::HookServerOptions hook_options;
     hook_options.log = [](const std::string& line) { log(LogLevel::debug, "hooks: " + line); };
     hook_options.max_commands = config.hooks_max_commands;
+    hook_options.metrics = parts->metrics.get();
     // Commands never see hookd's own secrets in their environment (HOOKD_* variables are left out too).
     hook_options.secrets = {parts->jwt_secret, config.db_dsn, config.operational_webhooks.secret};
     for (const auto& source : config.sources) {
@@ -171,7 +190,6 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
     }
     parts->hooks = std::make_unique<hooks::HookServer>(std::move(all), hook_options);
   }
-  parts->workers = std::make_unique<WorkerPool>(config.api_workers);
   net::ServerOptions http_options;
   http_options.address = config.listen_address;
   http_options.port = config.port;
@@ -198,6 +216,8 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
   api_options.events = parts->operational.get();
   api_options.warn = [](const std::string& message) { log_warn(message); };
   api_options.error = [](const std::string& message) { log_error(message); };
+  api_options.metrics = parts->metrics.get();
+  api_options.render_metrics = render_metrics;
   // Bound by now, so that the port is known even when the configuration asked for port 0.
   api_options.public_url = config.public_url.empty()
                                ? "http://" + config.listen_address + ":" + std::to_string(parts->http->port())
@@ -213,14 +233,25 @@ core::Result<std::unique_ptr<HookdServer>> HookdServer::start(const ServerConfig
 }
 
 std::uint16_t HookdServer::port() const { return parts_->http ? parts_->http->port() : 0; }
+std::uint16_t HookdServer::metrics_port() const { return parts_->monitoring ? parts_->monitoring->port() : 0; }
 
-std::string HookdServer::base_url() const {
-  const std::string& address = parts_->config.listen_address;
+namespace {
+
+// How a client on this machine reaches a listener bound to `address`.
+std::string local_url(const std::string& address, std::uint16_t port) {
   const std::string host = address == "0.0.0.0"                     ? "127.0.0.1"
                            : address == "::"                        ? "[::1]"
                            : address.find(':') != std::string::npos ? "[" + address + "]"
                                                                     : address;
-  return "http://" + host + ":" + std::to_string(port());
+  return "http://" + host + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+std::string HookdServer::base_url() const { return local_url(parts_->config.listen_address, port()); }
+
+std::string HookdServer::metrics_url() const {
+  return parts_->monitoring ? local_url(parts_->config.metrics_address, metrics_port()) : std::string();
 }
 
 const std::string& HookdServer::jwt_secret() const { return parts_->jwt_secret; }
@@ -237,6 +268,7 @@ void HookdServer::stop(std::chrono::milliseconds grace) {
   if (parts_->stopped) return;
   parts_->stopped = true;
   parts_->store->watch({});                                 // nothing more reaches the parts that stop
+  if (parts_->monitoring) parts_->monitoring->stop(grace);  // scrapes in flight answer
   if (parts_->http) parts_->http->stop(grace);              // no new requests; those in flight answer
   if (parts_->workers) parts_->workers->stop();             // the API work queued behind them finishes
   if (parts_->hooks) parts_->hooks->stop(grace);            // hook commands still running finish

@@ -21,6 +21,10 @@ class HookdServer {
   ~HookdServer();
 
   std::uint16_t port() const;
+  // The port of the monitoring listener (metrics.listen); 0 without one.
+  std::uint16_t metrics_port() const;
+  // "http://127.0.0.1:9464" for the monitoring listener; empty without one.
+  std::string metrics_url() const;
   std::string base_url() const;  // http://address:port
   const std::string& jwt_secret() const;
   bool generated_secret() const;

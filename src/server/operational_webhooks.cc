@@ -201,6 +201,7 @@ void OperationalWebhooks::send(const delivery::OperationalEvent& event) {
     log_error("operational webhooks: cannot store a " + event.type + " event: " + created.error().detail);
     return;
   }
+  if (options_.metrics) options_.metrics->message_accepted(metrics::Origin::operational);
   if (dispatcher) dispatcher->submit(std::move(created->tasks), std::move(created->queued));
 }
 

@@ -37,6 +37,8 @@ struct OperationalWebhooksOptions {
   std::string secret;                    // whsec_…; empty: generated when the endpoint is created
   std::vector<std::string> event_types;  // empty: every event type
   std::size_t max_pending = 10000;
+  // Counts the events stored as messages (not a setting: hookd serve sets it); may be null.
+  metrics::Metrics* metrics = nullptr;
 };
 
 class OperationalWebhooks : public delivery::OperationalEvents {

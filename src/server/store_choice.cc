@@ -32,11 +32,13 @@ std::string node_id(const ServerConfig& config) {
   return std::string(host) + ":" + std::filesystem::absolute(config.data_dir, ignored).lexically_normal().string();
 }
 
-core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& config, int read_connections) {
+core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& config, int read_connections,
+                                                       metrics::Metrics* metrics) {
   auto opened =
       config.db_dsn.empty()
-          ? store::sqlite::open_store({sqlite_path(config), config.synchronous_full, read_connections, 1024})
-          : store::postgres::open_store({config.db_dsn, read_connections, 3, 1024, node_id(config), config.lease_ttl});
+          ? store::sqlite::open_store({sqlite_path(config), config.synchronous_full, read_connections, 1024, metrics})
+          : store::postgres::open_store(
+                {config.db_dsn, read_connections, 3, 1024, node_id(config), config.lease_ttl, metrics});
   if (!opened) return fail(std::move(opened).error());
   return std::unique_ptr<store::Store>(std::move(*opened));
 }
@@ -48,7 +50,7 @@ core::Result<std::string> migrate_store(const ServerConfig& config) {
     return describe_store(config) + " is at schema version " + std::to_string(*version);
   }
   if (auto made = make_data_directory(config); !made) return fail(std::move(made).error());
-  auto opened = store::sqlite::open_store({sqlite_path(config), config.synchronous_full, 1, 16});
+  auto opened = store::sqlite::open_store({sqlite_path(config), config.synchronous_full, 1, 16, nullptr});
   if (!opened) return fail(std::move(opened).error());
   return describe_store(config) + " is at schema version " + std::to_string(store::sqlite::schema_version());
 }

@@ -11,8 +11,10 @@
 
 namespace hookd::server {
 
-// Opens (and migrates) the configured store. The SQLite file's directory must exist.
-core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& config, int read_connections = 4);
+// Opens (and migrates) the configured store. The SQLite file's directory must exist. `metrics`, when
+// given, hears of its group commits (and leases) and must outlive it.
+core::Result<std::unique_ptr<store::Store>> open_store(const ServerConfig& config, int read_connections = 4,
+                                                       metrics::Metrics* metrics = nullptr);
 
 // Applies the configured store's migrations alone; a line saying which database is at which version.
 core::Result<std::string> migrate_store(const ServerConfig& config);

@@ -161,6 +161,8 @@ class ForwardingStore : public Store {
   void watch(ChangeHandlers handlers) override { target_.watch(std::move(handlers)); }
   Status flush() override { return target_.flush(); }
   void ping(std::function<void(Status)> done) override { target_.ping(std::move(done)); }
+  void readiness(std::function<void(Status)> done) override { target_.readiness(std::move(done)); }
+  Result<StoreGauges> gauges(TimePoint now) override { return target_.gauges(now); }
 
  protected:
   Store& target_;

@@ -144,7 +144,8 @@ struct DeliveryTask {
   // Shared by the copies of the task while any is in memory; whoever counts what memory holds (the
   // dispatcher's cap on manual attempts) frees its count when the last copy goes. May be null.
   std::shared_ptr<const void> held;
-  int hops = 0;  // the message's (Message::hops)
+  int hops = 0;           // the message's (Message::hops)
+  TimePoint accepted_at;  // the message's created_at: delivery lag is measured from it
 };
 
 // What one attempt changed: the attempt row, and (unless nothing changes) the destination's new state.

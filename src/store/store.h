@@ -92,6 +92,15 @@ struct ChangeHandlers {
   std::function<void(const std::string& app_id)> lease_lost;
 };
 
+// What an operator watches of the store (the gauges of GET /metrics).
+struct StoreGauges {
+  std::int64_t queued = 0;     // deliveries due now in the queue, held by no node
+  std::int64_t scheduled = 0;  // deliveries in the queue waiting for a later time (a retry)
+  std::int64_t parked = 0;     // deliveries in the queue waiting for their disabled endpoint (not above)
+  std::int64_t endpoints_disabled = 0;
+  std::optional<std::int64_t> leases_held;  // a shared database: applications this node holds the lease of
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -228,6 +237,13 @@ class Store {
   // Whether the database answers (health): a trivial query through the writer, which no slow read can
   // hold up. Never blocks; `done` runs on a thread of the store's and must be quick.
   virtual void ping(std::function<void(Status)> done) = 0;
+  // Whether this node may take traffic (readiness): the database answers, as for ping; and on a shared
+  // database this node renewed its leases within their lifetime, so that what it claims is its own.
+  // Never blocks; `done` runs on a thread of the store's and must be quick.
+  virtual void readiness(std::function<void(Status)> done) = 0;
+  // The queue's size and the disabled endpoints, counted now (a scan of the queue's index: call it at
+  // a scrape's pace, not per request). Blocks on a read.
+  virtual Result<StoreGauges> gauges(TimePoint now) = 0;
 };
 
 }  // namespace hookd::store

@@ -52,10 +52,14 @@ export function startHookd({ dataDir, env = {}, listen = "127.0.0.1:0", db, role
       const url = stdout.match(/listening on (http:\/\/\S+)/)?.[1];
       if (!url && !(role === "worker" && stdout.includes("delivering"))) return;
       if (!stderr.includes(storeLine)) return;
+      // With a monitoring listener (metrics.listen), its address too.
+      const metricsUrl = stdout.match(/metrics and probes on (http:\/\/\S+)/)?.[1];
+      if (env.HOOKD_METRICS_LISTEN && !metricsUrl) return;
       clearTimeout(timer);
       const token = stdout.match(/^(eyJ\S+)$/m)?.[1];
       resolve({
         url,
+        metricsUrl,
         token,
         dataDir: dir,
         dsn,

@@ -108,11 +108,12 @@ core::Result<std::unique_ptr<sql::SqlStore>> open_store(const PostgresOptions& o
   for (int i = 0; i < options.message_writers; ++i) {
     auto connection = PostgresConnection::open(options.dsn);
     if (!connection) return fail(std::move(connection).error());
-    message_writers.push_back(std::make_unique<sql::WriteQueue>(std::move(*connection), options.max_batch));
+    message_writers.push_back(
+        std::make_unique<sql::WriteQueue>(std::move(*connection), options.max_batch, options.metrics));
   }
-  auto writes = std::make_unique<sql::WriteQueue>(std::move(*writer), options.max_batch);
+  auto writes = std::make_unique<sql::WriteQueue>(std::move(*writer), options.max_batch, options.metrics);
   return std::make_unique<sql::SqlStore>(std::move(writes), std::move(readers),
-                                         sql::SqlSettings{true, options.node_id, options.lease_ttl},
+                                         sql::SqlSettings{true, options.node_id, options.lease_ttl, options.metrics},
                                          std::make_unique<PostgresListener>(options.dsn), std::move(message_writers));
 }
 

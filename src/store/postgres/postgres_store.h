@@ -18,7 +18,8 @@ struct PostgresOptions {
   std::size_t max_batch = 1024;  // writes per group commit at most
   // This node among those sharing the database: unique, and the same across its restarts.
   std::string node_id = "local";
-  std::chrono::seconds lease_ttl{30};  // see SqlSettings
+  std::chrono::seconds lease_ttl{30};   // see SqlSettings
+  metrics::Metrics* metrics = nullptr;  // hears of group commits and leases taken over; outlives the store
 };
 
 // Connects, applies migrations (one node at a time: they hold an advisory lock) and starts the writer.

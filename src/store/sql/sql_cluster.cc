@@ -135,6 +135,7 @@ bool SqlStore::hold_lease(Connection& db, const std::string& app_id, TimePoint n
     give_back->bind(1, app_id);
     give_back->step();
     if (took_over) *took_over = true;
+    if (settings_.metrics) settings_.metrics->lease_taken_over();
   }
   return true;
 }
@@ -160,6 +161,7 @@ void SqlStore::keep_leases() {
         granted_.merge(granted);  // renewed at the next run
         return fail(db.error("renewing leases"));
       }
+      leases_renewed_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
       // What this node holds, as the database says: a lease taken over by another node while this one
       // stalled is no longer in it.
       std::unordered_map<std::string, Lease> own_leases;
@@ -192,6 +194,20 @@ void SqlStore::keep_leases() {
     }
     lock.lock();
   }
+}
+
+void SqlStore::readiness(std::function<void(Status)> done) {
+  if (settings_.shared) {
+    const auto renewed =
+        std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(leases_renewed_at_.load()));
+    // The keeper renews every third of the lifetime: a whole lifetime without renewal means the
+    // database refused it long enough for other nodes to take this node's applications.
+    if (std::chrono::steady_clock::now() - renewed > settings_.lease_ttl) {
+      return done(
+          core::error(core::ErrorCode::unavailable, "this node has not renewed its leases for longer than they last"));
+    }
+  }
+  ping(std::move(done));
 }
 
 Status SqlStore::release_all_claims() {

@@ -17,12 +17,14 @@ constexpr const char* kUpdateDestination =
     "UPDATE destination SET status = ?3, attempts = ?4, next_attempt_at = ?5, claimed = ?6, updated_at = ?7"
     " WHERE msg_id = ?1 AND endpoint_id = ?2";
 constexpr const char* kDueForEndpoint =
-    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops"
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops,"
+    " m.created_at"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
     " WHERE d.endpoint_id = ?1 AND d.status = 1 AND d.claimed = 0 AND d.next_attempt_at <= ?2"
     " ORDER BY d.next_attempt_at LIMIT ?3";
 constexpr const char* kOldestForEndpoint =
-    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops"
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops,"
+    " m.created_at"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
     " WHERE d.endpoint_id = ?1 AND d.status = 1 AND d.claimed = 0"
     " ORDER BY d.msg_id LIMIT ?3";
@@ -36,7 +38,8 @@ constexpr const char* kManualSuccess =
 constexpr const char* kAppWithPendingWork =
     "SELECT e.app_id FROM endpoint e WHERE e.id = ?1 AND " HOOKD_ENDPOINT_HAS_PENDING_WORK;
 constexpr const char* kManualTask =
-    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops"
+    "SELECT d.msg_id, d.attempts, d.next_attempt_at, m.app_id, m.org_id, m.event_type, c.payload, m.hops,"
+    " m.created_at"
     " FROM destination d JOIN message m ON m.id = d.msg_id LEFT JOIN message_content c ON c.msg_id = d.msg_id"
     " WHERE d.msg_id = ?1 AND d.endpoint_id = ?2 AND m.app_id = ?3";
 // ?1 endpoint, ?2 app, ?3 the id floor of `since`, ?4 of `until` (or NULL), ?5 now.
@@ -44,6 +47,17 @@ constexpr const char* kRequeueFailed =
     "UPDATE destination SET status = 1, next_attempt_at = ?5, claimed = 0, updated_at = ?5"
     " WHERE endpoint_id = ?1 AND status = 2 AND msg_id >= ?3 AND msg_id < coalesce(?4, '~')"
     " AND EXISTS (SELECT 1 FROM endpoint e WHERE e.id = ?1 AND e.app_id = ?2)";
+
+// ?1 now: due, later, and for a disabled endpoint. The queue's index is scanned (it holds only pending,
+// unclaimed rows).
+constexpr const char* kQueueSize =
+    "SELECT coalesce(sum(CASE WHEN x.id IS NULL AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?1)"
+    " THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN x.id IS NULL AND d.next_attempt_at > ?1 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN x.id IS NULL THEN 0 ELSE 1 END), 0)"
+    " FROM destination d LEFT JOIN (SELECT id FROM endpoint WHERE disabled = 1) x ON x.id = d.endpoint_id"
+    " WHERE d.status = 1 AND d.claimed = 0";
+constexpr const char* kDisabledEndpoints = "SELECT count(*) FROM endpoint WHERE disabled = 1 AND deleted = 0";
 
 // Reads a task from the columns of kDueForEndpoint (and its siblings).
 DeliveryTask read_task(const Statement& row, std::string_view endpoint_id, TriggerType trigger) {
@@ -59,6 +73,7 @@ DeliveryTask read_task(const Statement& row, std::string_view endpoint_id, Trigg
   task.payload = std::make_shared<const std::string>(row.optional_text(6).value_or("{}"));
   task.trigger = trigger;
   task.hops = row.integer(7);
+  task.accepted_at = time_at(row.int64(8));
   return task;
 }
 
@@ -92,6 +107,31 @@ void SqlStore::record_outcomes(std::vector<DeliveryOutcome> outcomes) {
     }
     return {};
   });
+}
+
+Result<StoreGauges> SqlStore::gauges(TimePoint now) {
+  StoreGauges gauges;
+  auto db = reader();
+  {
+    auto statement = db->prepare(kQueueSize);
+    statement->bind(1, micros(now));
+    if (!statement->step()) return fail(db->error("counting the queue"));
+    gauges.queued = statement->int64(0);
+    gauges.scheduled = statement->int64(1);
+    gauges.parked = statement->int64(2);
+  }
+  {
+    auto statement = db->prepare(kDisabledEndpoints);
+    if (!statement->step()) return fail(db->error("counting disabled endpoints"));
+    gauges.endpoints_disabled = statement->int64(0);
+  }
+  if (settings_.shared) {
+    std::lock_guard lock(leases_mutex_);
+    std::int64_t held = 0;
+    for (const auto& [app_id, lease] : leases_) held += lease.mine && lease.expires > now ? 1 : 0;
+    gauges.leases_held = held;
+  }
+  return gauges;
 }
 
 Result<ClaimedWork> SqlStore::claim_due(std::string_view endpoint_id, TimePoint now, int limit) {

@@ -166,7 +166,7 @@ Result<CreatedMessage> SqlStore::insert_message(Connection& db, const NewMessage
     }
     created.tasks.push_back(DeliveryTask{message.id, route.endpoint_id, message.app_id, message.org_id,
                                          message.event_type, payload, 0, TriggerType::scheduled, message.created_at,
-                                         nullptr, message.hops});
+                                         nullptr, message.hops, message.created_at});
   }
   return created;
 }

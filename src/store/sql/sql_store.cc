@@ -122,6 +122,7 @@ SqlStore::SqlStore(std::unique_ptr<WriteQueue> writes, std::vector<std::unique_p
       writes_(std::move(writes)),
       message_writers_(std::move(message_writers)),
       idle_readers_(std::move(readers)) {
+  leases_renewed_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
   if (settings_.shared) keeper_ = std::thread([this] { keep_leases(); });
 }
 

@@ -29,8 +29,9 @@ struct SqlSettings {
   // Shared (PostgreSQL): deliveries are claimed under application leases, endpoint routes are read
   // afresh for each message, and changes are announced to the other nodes.
   bool shared = false;
-  std::string node_id = "local";       // unique per node; stable across restarts of the node
-  std::chrono::seconds lease_ttl{30};  // a lease not renewed for this long may be taken over
+  std::string node_id = "local";        // unique per node; stable across restarts of the node
+  std::chrono::seconds lease_ttl{30};   // a lease not renewed for this long may be taken over
+  metrics::Metrics* metrics = nullptr;  // hears of leases taken over; outlives the store
 };
 
 // Hears what the nodes sharing the database announce (PostgreSQL's LISTEN/NOTIFY).
@@ -123,6 +124,8 @@ class SqlStore final : public Store {
   void watch(ChangeHandlers handlers) override;
   Status flush() override;
   void ping(std::function<void(Status)> done) override;
+  void readiness(std::function<void(Status)> done) override;
+  Result<StoreGauges> gauges(TimePoint now) override;
 
   // Group commits so far (for tests that check writes share transactions).
   std::uint64_t commit_batches() const;
@@ -211,6 +214,9 @@ class SqlStore final : public Store {
   std::condition_variable keeper_wake_;
   bool stopping_ = false;  // guarded by keeper_mutex_
   std::thread keeper_;
+  // When the keeper last renewed this node's leases (steady clock, since its epoch); readiness() fails
+  // once this is older than lease_ttl.
+  std::atomic<std::int64_t> leases_renewed_at_{0};
   std::unique_ptr<WriteQueue> writes_;
   std::vector<std::unique_ptr<WriteQueue>> message_writers_;
   std::atomic<std::size_t> next_writer_{0};

@@ -1,5 +1,6 @@
 #include "store/sql/write_queue.h"
 
+#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -22,8 +23,8 @@ bool run_control(Connection& db, const char* sql) {
 
 }  // namespace
 
-WriteQueue::WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch)
-    : connection_(std::move(connection)), max_batch_(max_batch), thread_([this] { loop(); }) {}
+WriteQueue::WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch, metrics::Metrics* metrics)
+    : connection_(std::move(connection)), max_batch_(max_batch), metrics_(metrics), thread_([this] { loop(); }) {}
 
 WriteQueue::~WriteQueue() {
   {
@@ -64,6 +65,7 @@ void WriteQueue::loop() {
 
     // If BEGIN fails, each write still runs (so that its caller hears back) but is rolled back.
     Connection& db = *connection_;
+    const auto batch_began = std::chrono::steady_clock::now();
     const bool began = run_control(db, db.begin_write());
     for (Write& write : batch) {
       // A statement that failed inside a write may leave the transaction unusable (PostgreSQL aborts it
@@ -96,6 +98,7 @@ void WriteQueue::loop() {
     }
     failing_ = !committed;
     if (began && !committed) (void)run_control(db, kRollback);
+    if (metrics_) metrics_->store_commit(std::chrono::steady_clock::now() - batch_began, batch.size(), committed);
     for (auto& [after, stands] : afters) {
       if (after) after(committed && stands);
     }

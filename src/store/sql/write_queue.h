@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "metrics/metrics.h"
 #include "store/sql/connection.h"
 
 namespace hookd::store::sql {
@@ -27,7 +28,8 @@ class WriteQueue {
   };
   using Write = std::function<Outcome(Connection&)>;
 
-  WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch);
+  // `metrics`, when given, hears of each batch (its duration and size) and must outlive the queue.
+  WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch, metrics::Metrics* metrics = nullptr);
   // Runs the writes already submitted, then stops the thread.
   ~WriteQueue();
 
@@ -52,6 +54,7 @@ class WriteQueue {
 
   std::unique_ptr<Connection> connection_;
   const std::size_t max_batch_;
+  metrics::Metrics* const metrics_;
   bool failing_ = false;  // the last batch did not commit (only the writer thread touches it)
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -51,7 +51,7 @@ core::Result<std::unique_ptr<sql::SqlStore>> open_store(const SqliteOptions& opt
     (void)(*reader)->exec("PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;");
     readers.push_back(std::move(*reader));
   }
-  auto writes = std::make_unique<sql::WriteQueue>(std::move(*writer), options.max_batch);
+  auto writes = std::make_unique<sql::WriteQueue>(std::move(*writer), options.max_batch, options.metrics);
   return std::make_unique<sql::SqlStore>(std::move(writes), std::move(readers));
 }
 

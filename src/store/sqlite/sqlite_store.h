@@ -14,7 +14,8 @@ struct SqliteOptions {
   // OS (survives a crash of hookd, not of the machine), and commits are cheaper.
   bool synchronous_full = true;
   int read_connections = 4;
-  std::size_t max_batch = 1024;  // writes per group commit at most
+  std::size_t max_batch = 1024;         // writes per group commit at most
+  metrics::Metrics* metrics = nullptr;  // hears of each group commit; outlives the store
 };
 
 // Opens the database, applies migrations and starts the writer. Fails with internal.
