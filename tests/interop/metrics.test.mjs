@@ -265,7 +265,9 @@ test("a real Prometheus scrapes hookd and finds its series; the docs' rules and 
       timeout: 40000,
       what: `Prometheus to scrape hookd (its log: ${log.slice(-2000)})`,
     });
-    assert.equal(await value('up{job="hookd-api"}'), 1, "the API's address, scraped with the token");
+    // The API's address, scraped with the token (each job is scraped on its own schedule).
+    await waitFor(async () => (await value('up{job="hookd-api"}')) === 1, { timeout: 20000, what: "the API's address scraped" });
+    assert.equal(await value('hookd_messages_accepted_total{job="hookd-api",origin="api"}'), 7);
     assert.equal(await value('hookd_delivery_attempts_total{job="hookd",outcome="success"}'), 7);
     assert.equal(await value('hookd_delivery_lag_seconds_count{job="hookd"}'), 7);
     assert.ok((await value('histogram_quantile(0.99, sum by (le) (rate(hookd_delivery_attempt_duration_seconds_bucket{job="hookd"}[1m])))')) !== undefined);
